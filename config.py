@@ -1,0 +1,107 @@
+"""Settings. Every setting can be overridden by an environment variable REGSVC_<NAME>.
+
+REGSVC_ENV picks the class: "development" (default), "production" or "testing".
+"""
+
+import json
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # SQLite file by default; a postgresql+psycopg:// URL selects PostgreSQL.
+    DATABASE_URL = f"sqlite:///{BASE_DIR / 'instance' / 'regsvc.sqlite3'}"
+    # Seconds a SQLite writer waits for the write lock before giving up.
+    SQLITE_BUSY_TIMEOUT = 30
+    # Base of the links put into e-mails, e.g. https://register.example.org.
+    # Empty: taken from the request that causes the e-mail.
+    PUBLIC_URL = ""
+    UPLOAD_FOLDER = str(BASE_DIR / "uploads")
+
+    # Outgoing mail. With no MAIL_SERVER, messages are written to the log.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_STARTTLS = False
+    MAIL_USE_SSL = False
+    MAIL_TIMEOUT = 10
+    MAIL_FROM = "regsvc <no-reply@localhost>"
+    # Send a message right after the request that wrote it; `regsvc send-mail` retries.
+    MAIL_SEND_AFTER_REQUEST = True
+    MAIL_MAX_ATTEMPTS = 8
+    # A duplicate registration re-sends the private link at most this often.
+    LINK_RESEND_INTERVAL_SECONDS = 600
+
+    LANGUAGES = ["en"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours still submits
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    MAIL_SEND_AFTER_REQUEST = False
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def _coerce(raw: str, default):
+    """Read an environment string as the type of the setting it overrides."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, list):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if default is None:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def load_settings(env_name: str | None = None, environ=os.environ) -> dict:
+    """The settings of the chosen class, with REGSVC_<NAME> variables applied on top."""
+    env_name = env_name or environ.get("REGSVC_ENV", "development")
+    if env_name not in CONFIGS:
+        raise RuntimeError(f"REGSVC_ENV must be one of {', '.join(CONFIGS)}, not {env_name!r}")
+    cls = CONFIGS[env_name]
+    settings = {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+    for name, default in settings.items():
+        raw = environ.get(f"REGSVC_{name}")
+        if raw is not None:
+            try:
+                settings[name] = _coerce(raw, default)
+            except ValueError as exc:
+                raise RuntimeError(f"REGSVC_{name}={raw!r} is not valid: {exc}") from exc
+    if settings["ENV_NAME"] == "production" and settings["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError("Set REGSVC_SECRET_KEY to a long random value before running in production.")
+    return settings

@@ -1,0 +1,70 @@
+"""regsvc: registration and travel reimbursement for hybrid conferences."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+
+from config import load_settings
+from regsvc import cli, db, errors, formatting
+from regsvc.events.views import bp as events_bp
+from regsvc.extensions import babel, csrf
+from regsvc.health import bp as health_bp
+from regsvc.mail.delivery import init_app as init_mail_delivery
+from regsvc.registration.views import bp as registration_bp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    config = current_app.config
+    return request.accept_languages.best_match(config["LANGUAGES"], default=config["BABEL_DEFAULT_LOCALE"])
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(load_settings())
+    if overrides:
+        app.config.from_mapping(overrides)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    formatting.init_app(app)
+    errors.init_app(app)
+    init_mail_delivery(app)
+    cli.init_app(app)
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(health_bp)
+
+    @app.context_processor
+    def template_helpers():
+        return {"current_locale": lambda: str(get_locale())}
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response
+
+    return app

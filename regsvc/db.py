@@ -1,0 +1,116 @@
+"""Engine, per-request session, declarative base and the write-transaction helper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+_IMMEDIATE = "regsvc_sqlite_immediate"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UTCDateTime(TypeDecorator):
+    """A point in time, stored as naive UTC, always returned time-zone aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; attach a time zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str, *, sqlite_busy_timeout: int = 30) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_connection, _record):
+        # Take transaction control away from the sqlite3 module so that we can
+        # issue BEGIN IMMEDIATE for writers (see write_transaction).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn):
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """The engine and session factory of one application."""
+
+    def __init__(self, url: str, *, sqlite_busy_timeout: int = 30):
+        self.engine = make_engine(url, sqlite_busy_timeout=sqlite_busy_timeout)
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+
+def init_app(app: Flask) -> None:
+    database = Database(app.config["DATABASE_URL"], sqlite_busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"])
+    app.extensions["regsvc.db"] = database
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def database() -> Database:
+    return current_app.extensions["regsvc.db"]
+
+
+def get_session() -> Session:
+    """The session of the current request or CLI command."""
+    if "db_session" not in g:
+        g.db_session = database().Session()
+    return g.db_session
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """One transaction that writes, committed on success and rolled back on error.
+
+    On SQLite it starts with BEGIN IMMEDIATE, so it holds the database's write lock
+    from its first statement (waiting up to the busy timeout for it): two writers
+    can never read the same state and both act on it, and no "database is locked"
+    error surfaces half-way through. On PostgreSQL callers lock the rows they
+    decide on (see registration.allocation.locked_event).
+    """
+    if session.in_transaction():
+        # End a read-only transaction left open by earlier queries of this request.
+        session.commit()
+    with session.begin():
+        session.connection(execution_options={_IMMEDIATE: True})
+        yield session

@@ -1,0 +1,109 @@
+"""Demo data modelled on the organisers' real announcements, moved into the future."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regsvc.db import utcnow, write_transaction
+from regsvc.events.models import Event
+
+
+def next_date(month: int, day: int, today: date, at_least_days: int = 30) -> date:
+    """The next `month`/`day` that is at least `at_least_days` away."""
+    candidate = date(today.year, month, day)
+    while candidate < today + timedelta(days=at_least_days):
+        candidate = candidate.replace(year=candidate.year + 1)
+    return candidate
+
+
+def _at(day: date, hour: int, minute: int, zone: str) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone))
+
+
+def demo_events(now: datetime) -> list[Event]:
+    serbia_day = next_date(6, 30, now.date())
+    macedonia_day = next_date(6, 8, now.date())
+    return [
+        Event(
+            slug="national-conference-serbia",
+            title="Second National Conference for Serbia: SMART Balkans – "
+            "Civil Society for Shared Society in the Western Balkans",
+            description=(
+                "The main focus of the panel discussions at this year's conference is the role "
+                "of civil society organisations in crisis management. The conference also "
+                "includes the signing of contracts with the recipients of the National "
+                "Intervention grants, the presentation of the project's results, and the "
+                "opportunities available within the SMART Balkans project.\n\n"
+                "The event is hybrid: everyone interested can take part online. Registration is "
+                "mandatory, as on-site attendance is limited.\n\n"
+                "For participants travelling from outside Belgrade, the organiser covers travel "
+                "expenses up to the price of a return bus ticket. Proof of the trip, such as a "
+                "fuel bill, a toll bill or a bus ticket, must be submitted with the "
+                "reimbursement request."
+            ),
+            timezone="Europe/Belgrade",
+            starts_at=_at(serbia_day, 11, 30, "Europe/Belgrade"),
+            ends_at=_at(serbia_day, 17, 0, "Europe/Belgrade"),
+            venue_name="Hotel Mona Plaza",
+            venue_address="Kralja Milana 27, 11000 Belgrade",
+            host_town="Belgrade",
+            onsite_capacity=80,
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=_at(serbia_day - timedelta(days=2), 23, 59, "Europe/Belgrade"),
+            currency="RSD",
+            travel_reimbursed=True,
+            stream_details=(
+                "Live stream: https://stream.example.org/smart-balkans-serbia\n"
+                "The stream opens 15 minutes before the start. Questions can be sent in the chat."
+            ),
+            contact_email="conference@example.org",
+        ),
+        Event(
+            slug="national-conference-north-macedonia",
+            title="Second National Conference for N. Macedonia: SMART Balkans – "
+            "Civil Society for Shared Society in the Western Balkans",
+            description=(
+                "This year's conference places particular emphasis on crisis management and on "
+                "strengthening local capacities in the prevention of violence and violent "
+                "extremism. The upcoming public call for grants will be announced and presented, "
+                "and contracts will be signed with grant recipients from the National "
+                "Interventions grant line.\n\n"
+                "On-site attendance is limited. Register and choose how you will take part: in "
+                "person or online."
+            ),
+            timezone="Europe/Skopje",
+            starts_at=_at(macedonia_day, 9, 30, "Europe/Skopje"),
+            ends_at=_at(macedonia_day, 16, 0, "Europe/Skopje"),
+            venue_name="Aleksandar Palace Hotel",
+            venue_address="bul. 8-mi Septemvri 15, 1000 Skopje",
+            host_town="Skopje",
+            onsite_capacity=60,
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=_at(macedonia_day - timedelta(days=2), 23, 59, "Europe/Skopje"),
+            currency="MKD",
+            travel_reimbursed=True,
+            stream_details=(
+                "Live stream: https://stream.example.org/smart-balkans-north-macedonia\n"
+                "The stream opens 15 minutes before the start."
+            ),
+            contact_email="conference@example.org",
+        ),
+    ]
+
+
+def load_demo_data(session: Session, now: datetime | None = None) -> Iterator[str]:
+    """Create the demo events that do not exist yet; yields a line per event."""
+    now = now or utcnow()
+    with write_transaction(session):
+        existing = set(session.scalars(select(Event.slug)))
+        for event in demo_events(now):
+            if event.slug in existing:
+                yield f"exists:  /e/{event.slug}/"
+                continue
+            session.add(event)
+            yield f"created: /e/{event.slug}/ ({event.local_starts_at:%d %b %Y %H:%M})"

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from regsvc.db import Base, UTCDateTime, utcnow
+
+TIMEZONES = (
+    "Europe/Belgrade",
+    "Europe/Skopje",
+    "Europe/Sarajevo",
+    "Europe/Podgorica",
+    "Europe/Tirane",
+    "Europe/Zagreb",
+)
+CURRENCIES = ("RSD", "MKD", "EUR", "BAM", "ALL")
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (CheckConstraint("onsite_capacity >= 0", name="ck_events_capacity_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(40), default="Europe/Belgrade")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    venue_name: Mapped[str] = mapped_column(String(200))
+    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    host_town: Mapped[str] = mapped_column(String(100))
+    onsite_capacity: Mapped[int] = mapped_column(default=0)
+    registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    currency: Mapped[str] = mapped_column(String(3), default="RSD")
+    travel_reimbursed: Mapped[bool] = mapped_column(default=False)
+    # Shown only to registered participants on their private page.
+    stream_details: Mapped[str] = mapped_column(Text, default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    is_published: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"

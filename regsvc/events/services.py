@@ -1,0 +1,54 @@
+"""What the public may see of events, and where an event stands in its life."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from regsvc.events.models import Event
+from regsvc.registration.models import Attendance, Registration
+
+
+class Phase(StrEnum):
+    NOT_OPEN = "not_open"  # registration opens later
+    OPEN = "open"
+    CLOSED = "closed"  # registration closed, event not over yet
+    OVER = "over"
+
+
+def phase(event: Event, now: datetime) -> Phase:
+    if now >= event.ends_at:
+        return Phase.OVER
+    if now < event.registration_opens_at:
+        return Phase.NOT_OPEN
+    if now >= event.registration_closes_at or now >= event.starts_at:
+        return Phase.CLOSED
+    return Phase.OPEN
+
+
+def listed_events(session: Session, now: datetime) -> list[Event]:
+    """Published events that are not over, soonest first."""
+    return list(
+        session.scalars(
+            select(Event).where(Event.is_published.is_(True), Event.ends_at > now).order_by(Event.starts_at)
+        )
+    )
+
+
+def published_event(session: Session, slug: str) -> Event | None:
+    return session.scalar(select(Event).where(Event.slug == slug, Event.is_published.is_(True)))
+
+
+def onsite_taken(session: Session, event_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.attendance == Attendance.ONSITE)
+    )
+
+
+def seats_left(session: Session, event: Event) -> int:
+    return max(event.onsite_capacity - onsite_taken(session, event.id), 0)

@@ -1,0 +1,33 @@
+from flask import Blueprint, abort, render_template
+
+from regsvc.db import get_session, utcnow
+from regsvc.events.services import listed_events, phase, published_event, seats_left
+
+bp = Blueprint("events", __name__)
+
+
+@bp.get("/")
+def index():
+    now = utcnow()
+    session = get_session()
+    events = [(event, phase(event, now), seats_left(session, event)) for event in listed_events(session, now)]
+    return render_template("events/index.html", events=events)
+
+
+@bp.get("/e/<slug>/")
+def detail(slug: str):
+    session = get_session()
+    event = published_event(session, slug)
+    if event is None:
+        abort(404)
+    return render_template(
+        "events/detail.html",
+        event=event,
+        phase=phase(event, utcnow()),
+        seats_left=seats_left(session, event),
+    )
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("events/privacy.html")

@@ -1,0 +1,7 @@
+"""Extension singletons, bound to the application in create_app()."""
+
+from flask_babel import Babel
+from flask_wtf import CSRFProtect
+
+csrf = CSRFProtect()
+babel = Babel()

@@ -1,0 +1,22 @@
+"""Jinja filters that present dates in the event's own time zone, in the reader's language."""
+
+from babel.dates import format_datetime as babel_format_datetime
+from flask import Flask
+from flask_babel import get_locale
+
+from regsvc.events.models import Event
+
+
+def event_datetime(value, event: Event, format: str = "full") -> str:
+    """A moment as the people at the event see it, e.g. "Tuesday, 30 June 2026, 11:30"."""
+    formats = {
+        "full": "EEEE, d MMMM y, HH:mm",
+        "date": "EEEE, d MMMM y",
+        "time": "HH:mm",
+        "short": "d MMM y, HH:mm",
+    }
+    return babel_format_datetime(value, formats.get(format, format), tzinfo=event.zone, locale=get_locale())
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["event_datetime"] = event_datetime

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from regsvc.db import Base, UTCDateTime, utcnow
+from regsvc.events.models import Event
+
+
+class Attendance(StrEnum):
+    ONSITE = "onsite"
+    ONLINE = "online"
+    WAITLISTED = "waitlisted"  # waiting for an on-site seat, following online meanwhile
+    CANCELLED = "cancelled"
+
+
+class WhenFull(StrEnum):
+    """What a participant who asked for on-site wants if no seat is left."""
+
+    WAITLIST = "waitlist"
+    ONLINE = "online"
+
+
+class Channel(StrEnum):
+    SELF_SERVICE = "self"
+    DESK = "desk"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "email_normalised", name="uq_registrations_event_email"),
+        CheckConstraint(
+            "attendance IN ('onsite', 'online', 'waitlisted', 'cancelled')",
+            name="ck_registrations_attendance",
+        ),
+        Index("ix_registrations_event_attendance", "event_id", "attendance"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    email_normalised: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    organisation: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200))
+    departure_town: Mapped[str] = mapped_column(String(100))
+    needs: Mapped[str] = mapped_column(Text, default="")
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    consents_to_publication: Mapped[bool] = mapped_column(default=False)
+    attendance: Mapped[str] = mapped_column(String(12))
+    # Order of the waiting list: first come, first served.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locale: Mapped[str] = mapped_column(String(12), default="en")
+    channel: Mapped[str] = mapped_column(String(8), default=Channel.SELF_SERVICE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.attendance}>"
+
+
+class RegistrationLink(Base):
+    """A private link to a registration. Only the token's hash is stored.
+
+    A registration may have several: each re-send mails a fresh link, and the
+    older ones keep working.
+    """
+
+    __tablename__ = "registration_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    registration: Mapped[Registration] = relationship(lazy="joined")

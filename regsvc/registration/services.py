@@ -1,0 +1,330 @@
+"""Registering, switching and cancelling, and the seat allocation behind all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from regsvc.db import utcnow, write_transaction
+from regsvc.events.models import Event
+from regsvc.events.services import Phase, onsite_taken, phase
+from regsvc.mail.services import queue_mail
+from regsvc.registration.models import (
+    Attendance,
+    Channel,
+    Registration,
+    RegistrationLink,
+    WhenFull,
+    normalise_email,
+)
+from regsvc.security import hash_token, new_token
+from regsvc.urls import external_url
+
+
+class RegistrationNotOpen(Exception):
+    """Registration (or a change to it) is not possible in the event's current phase."""
+
+    def __init__(self, phase: Phase):
+        super().__init__(phase)
+        self.phase = phase
+
+
+class ChangeNotAllowed(Exception):
+    """The participant may not switch to this attendance at this moment."""
+
+
+class CapacityBelowTaken(Exception):
+    def __init__(self, taken: int):
+        super().__init__(taken)
+        self.taken = taken
+
+
+@dataclass(frozen=True)
+class ParticipantDetails:
+    full_name: str
+    email: str
+    organisation: str
+    position: str
+    departure_town: str
+    phone: str = ""
+    needs: str = ""
+    consents_to_publication: bool = False
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration: Registration | None  # None when the e-mail was already registered
+    token: str | None  # the private link's token, for the new registration only
+
+    @property
+    def duplicate(self) -> bool:
+        return self.registration is None
+
+
+# --- seat allocation ---------------------------------------------------------------
+
+
+@contextmanager
+def seat_transaction(session: Session, event_id: int) -> Iterator[Event]:
+    """A write transaction holding the lock on the event's capacity row.
+
+    Every change that may give or free an on-site seat happens inside one of these,
+    so that no two of them can decide on the same seats at once (PostgreSQL:
+    SELECT … FOR UPDATE; SQLite: the write lock of BEGIN IMMEDIATE).
+    """
+    with write_transaction(session):
+        event = session.scalars(
+            select(Event)
+            .where(Event.id == event_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        yield event
+
+
+def allocate(
+    session: Session,
+    event: Event,
+    registration: Registration | None = None,
+    wanted: Attendance | None = None,
+    when_full: WhenFull = WhenFull.WAITLIST,
+    *,
+    override: bool = False,
+    now: datetime | None = None,
+) -> list[Registration]:
+    """The one function that gives and takes on-site seats. Call inside seat_transaction.
+
+    Moves `registration` (if given) towards `wanted`: on-site when a seat is free (or
+    with an explicit desk `override`), otherwise the waiting list or online as the
+    participant chose. Then hands every free seat to the waiting list, first come,
+    first served, and tells each promoted person by e-mail. Returns those promoted.
+    """
+    now = now or utcnow()
+    if registration is not None and wanted is not None and registration.attendance != wanted:
+        if wanted == Attendance.ONSITE:
+            if override or onsite_taken(session, event.id) < event.onsite_capacity:
+                _set_attendance(registration, Attendance.ONSITE, now)
+            elif when_full == WhenFull.WAITLIST:
+                _set_attendance(registration, Attendance.WAITLISTED, now)
+            else:
+                _set_attendance(registration, Attendance.ONLINE, now)
+        else:
+            _set_attendance(registration, wanted, now)
+        if registration not in session:
+            session.add(registration)
+        session.flush()
+
+    free = event.onsite_capacity - onsite_taken(session, event.id)
+    if free <= 0:
+        return []
+    promoted = list(
+        session.scalars(
+            select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.attendance == Attendance.WAITLISTED,
+            )
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(free)
+        )
+    )
+    for person in promoted:
+        _set_attendance(person, Attendance.ONSITE, now)
+        _mail(session, person, "seat_granted", link=_private_url(_new_link(session, person, now)))
+    session.flush()
+    return promoted
+
+
+def _set_attendance(registration: Registration, attendance: Attendance, now: datetime) -> None:
+    if attendance == Attendance.WAITLISTED and registration.attendance != Attendance.WAITLISTED:
+        registration.waitlisted_at = now
+    elif attendance != Attendance.WAITLISTED:
+        registration.waitlisted_at = None
+    registration.attendance = attendance
+
+
+def waitlist_position(session: Session, registration: Registration) -> int | None:
+    """1 for the first person waiting; None when not on the waiting list."""
+    if registration.attendance != Attendance.WAITLISTED:
+        return None
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.attendance == Attendance.WAITLISTED,
+            tuple_(Registration.waitlisted_at, Registration.id)
+            < tuple_(registration.waitlisted_at, registration.id),
+        )
+    )
+    return ahead + 1
+
+
+# --- private links -----------------------------------------------------------------
+
+
+def _new_link(session: Session, registration: Registration, now: datetime) -> str:
+    token = new_token()
+    session.add(RegistrationLink(registration=registration, token_hash=hash_token(token), created_at=now))
+    return token
+
+
+def _private_url(token: str) -> str:
+    return external_url("registration.manage", token=token)
+
+
+def registration_for_token(session: Session, token: str) -> Registration | None:
+    if not token or len(token) > 100:
+        return None
+    link = session.scalar(select(RegistrationLink).where(RegistrationLink.token_hash == hash_token(token)))
+    return link.registration if link else None
+
+
+def _mail(session: Session, registration: Registration, template: str, **context) -> None:
+    queue_mail(
+        session,
+        registration.email,
+        template,
+        registration.locale,
+        registration=registration,
+        event=registration.event,
+        **context,
+    )
+
+
+# --- what participants do ----------------------------------------------------------
+
+
+def register(
+    session: Session,
+    event_id: int,
+    details: ParticipantDetails,
+    wanted: Attendance,
+    when_full: WhenFull = WhenFull.WAITLIST,
+    *,
+    locale: str = "en",
+    channel: Channel = Channel.SELF_SERVICE,
+    now: datetime | None = None,
+) -> RegistrationOutcome:
+    """Register a participant, or re-send the private link if the e-mail is registered."""
+    now = now or utcnow()
+    if wanted not in (Attendance.ONSITE, Attendance.ONLINE):
+        raise ValueError(f"cannot register as {wanted}")
+    with seat_transaction(session, event_id) as event:
+        current = phase(event, now)
+        if current != Phase.OPEN:
+            raise RegistrationNotOpen(current)
+        email_normalised = normalise_email(details.email)
+        existing = session.scalar(
+            select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.email_normalised == email_normalised,
+            )
+        )
+        if existing is not None:
+            _resend_link(session, existing, now)
+            return RegistrationOutcome(registration=None, token=None)
+
+        registration = Registration(
+            event=event,
+            full_name=details.full_name.strip(),
+            email=details.email.strip(),
+            email_normalised=email_normalised,
+            phone=details.phone.strip(),
+            organisation=details.organisation.strip(),
+            position=details.position.strip(),
+            departure_town=details.departure_town.strip(),
+            needs=details.needs.strip(),
+            consented_at=now,
+            consents_to_publication=details.consents_to_publication,
+            locale=locale,
+            channel=channel,
+            created_at=now,
+        )
+        allocate(session, event, registration, wanted, when_full, now=now)
+        token = _new_link(session, registration, now)
+        _mail(
+            session,
+            registration,
+            "registered",
+            link=_private_url(token),
+            position=waitlist_position(session, registration),
+        )
+    return RegistrationOutcome(registration=registration, token=token)
+
+
+def _resend_link(session: Session, registration: Registration, now: datetime) -> None:
+    """Mail a fresh private link, at most once per LINK_RESEND_INTERVAL_SECONDS."""
+    interval = timedelta(seconds=current_app.config["LINK_RESEND_INTERVAL_SECONDS"])
+    latest = session.scalar(
+        select(func.max(RegistrationLink.created_at)).where(
+            RegistrationLink.registration_id == registration.id
+        )
+    )
+    if latest is not None and latest > now - interval:
+        return
+    _mail(session, registration, "link_resent", link=_private_url(_new_link(session, registration, now)))
+
+
+def allowed_changes(registration: Registration, now: datetime) -> list[Attendance]:
+    """The attendance a participant may switch to from their private page right now."""
+    event = registration.event
+    current = Attendance(registration.attendance)
+    if phase(event, now) == Phase.OPEN:
+        options = {
+            Attendance.ONSITE: [Attendance.ONLINE, Attendance.CANCELLED],
+            Attendance.ONLINE: [Attendance.ONSITE, Attendance.CANCELLED],
+            Attendance.WAITLISTED: [Attendance.ONLINE, Attendance.CANCELLED],
+            Attendance.CANCELLED: [Attendance.ONSITE, Attendance.ONLINE],
+        }
+        return options[current]
+    if now < event.starts_at and current != Attendance.CANCELLED:
+        return [Attendance.CANCELLED]
+    return []
+
+
+def change_attendance(
+    session: Session,
+    registration_id: int,
+    wanted: Attendance,
+    when_full: WhenFull = WhenFull.WAITLIST,
+    *,
+    now: datetime | None = None,
+) -> Registration:
+    """A participant switches between on-site and online, leaves the waiting list,
+    cancels, or comes back after cancelling: whatever allowed_changes permits now."""
+    now = now or utcnow()
+    event_id = session.scalar(select(Registration.event_id).where(Registration.id == registration_id))
+    with seat_transaction(session, event_id) as event:
+        registration = session.get(Registration, registration_id, populate_existing=True)
+        if wanted not in allowed_changes(registration, now):
+            raise ChangeNotAllowed(wanted)
+        before = registration.attendance
+        allocate(session, event, registration, wanted, when_full, now=now)
+        if registration.attendance != before:
+            _mail(
+                session,
+                registration,
+                "attendance_changed",
+                position=waitlist_position(session, registration),
+            )
+    return registration
+
+
+def set_capacity(session: Session, event_id: int, capacity: int) -> list[Registration]:
+    """Change the on-site cap. Raising it seats the waiting list at once; it never goes
+    below the seats already taken. Returns the people promoted."""
+    if capacity < 0:
+        raise ValueError("capacity cannot be negative")
+    with seat_transaction(session, event_id) as event:
+        taken = onsite_taken(session, event.id)
+        if capacity < taken:
+            raise CapacityBelowTaken(taken)
+        event.onsite_capacity = capacity
+        return allocate(session, event)

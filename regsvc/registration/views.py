@@ -1,0 +1,171 @@
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from regsvc.db import get_session, utcnow
+from regsvc.events.services import Phase, phase, published_event, seats_left
+from regsvc.registration.forms import AttendanceChangeForm, RegistrationForm
+from regsvc.registration.models import Attendance, WhenFull
+from regsvc.registration.services import (
+    ChangeNotAllowed,
+    ParticipantDetails,
+    RegistrationNotOpen,
+    allowed_changes,
+    change_attendance,
+    register,
+    registration_for_token,
+    waitlist_position,
+)
+
+bp = Blueprint("registration", __name__)
+
+
+def _event_or_404(slug: str):
+    event = published_event(get_session(), slug)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _unavailable(event, current: Phase):
+    return render_template("registration/unavailable.html", event=event, phase=current)
+
+
+@bp.route("/e/<slug>/register", methods=["GET", "POST"])
+def register_form(slug: str):
+    event = _event_or_404(slug)
+    current = phase(event, utcnow())
+    if current != Phase.OPEN:
+        return _unavailable(event, current)
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        details = ParticipantDetails(
+            full_name=form.full_name.data,
+            email=form.email.data,
+            phone=form.phone.data or "",
+            organisation=form.organisation.data,
+            position=form.position.data,
+            departure_town=form.departure_town.data,
+            needs=form.needs.data or "",
+            consents_to_publication=form.consent_publication.data,
+        )
+        try:
+            outcome = register(
+                get_session(),
+                event.id,
+                details,
+                Attendance(form.attendance.data),
+                WhenFull(form.when_full.data),
+                locale=str(get_locale()),
+            )
+        except RegistrationNotOpen as closed:
+            return _unavailable(event, closed.phase)
+        if outcome.duplicate:
+            return redirect(url_for("registration.link_sent", slug=event.slug))
+        flash(_("Thank you, you are registered. We have e-mailed you the link to this page."), "success")
+        return redirect(url_for("registration.manage", token=outcome.token))
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "registration/form.html",
+            form=form,
+            event=event,
+            seats_left=seats_left(get_session(), event),
+        ),
+        status,
+    )
+
+
+@bp.get("/e/<slug>/register/check-your-email")
+def link_sent(slug: str):
+    return render_template("registration/link_sent.html", event=_event_or_404(slug))
+
+
+def _private_page_headers():
+    @after_this_request
+    def _headers(response):
+        # The URL is the key to the registration: keep it out of caches and Referer headers.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+def _registration_or_404(token: str):
+    _private_page_headers()
+    registration = registration_for_token(get_session(), token)
+    if registration is None:
+        abort(404, description="private-link")
+    return registration
+
+
+@bp.get("/r/<token>/")
+def manage(token: str):
+    registration = _registration_or_404(token)
+    session = get_session()
+    event = registration.event
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        event=event,
+        token=token,
+        position=waitlist_position(session, registration),
+        seats_left=seats_left(session, event),
+        changes=allowed_changes(registration, utcnow()),
+        form=AttendanceChangeForm(),
+    )
+
+
+@bp.route("/r/<token>/cancel", methods=["GET"])
+def confirm_cancel(token: str):
+    registration = _registration_or_404(token)
+    if Attendance.CANCELLED not in allowed_changes(registration, utcnow()):
+        return redirect(url_for("registration.manage", token=token))
+    return render_template(
+        "registration/cancel.html",
+        registration=registration,
+        event=registration.event,
+        token=token,
+        form=AttendanceChangeForm(),
+    )
+
+
+_CHANGED_MESSAGES = {
+    Attendance.ONSITE: (_l("You have an on-site seat."), "success"),
+    Attendance.ONLINE: (_l("You are now registered to follow online."), "success"),
+    Attendance.WAITLISTED: (
+        _l("On-site is full, so you are on the waiting list. We will e-mail you if a seat frees up."),
+        "info",
+    ),
+    Attendance.CANCELLED: (_l("Your registration is cancelled."), "info"),
+}
+
+
+@bp.post("/r/<token>/attendance")
+def change(token: str):
+    registration = _registration_or_404(token)
+    form = AttendanceChangeForm()
+    if not form.validate_on_submit():
+        flash(_("That change was not understood. Please use the buttons on this page."), "error")
+        return redirect(url_for("registration.manage", token=token))
+    try:
+        registration = change_attendance(
+            get_session(),
+            registration.id,
+            Attendance(form.wanted.data),
+            WhenFull(form.when_full.data or WhenFull.WAITLIST),
+        )
+    except ChangeNotAllowed:
+        flash(_("This change is not possible any more."), "error")
+        return redirect(url_for("registration.manage", token=token))
+    message, category = _CHANGED_MESSAGES[Attendance(registration.attendance)]
+    flash(str(message), category)
+    return redirect(url_for("registration.manage", token=token))
