@@ -1,9 +1,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from regsvc.registration.models import Attendance, WhenFull
+
+
+class ChoiceField(RadioField):
+    """Radio buttons whose error, for a missing or unknown value, says what to choose."""
+
+    def __init__(self, label=None, validators=None, *, message, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(self.message)
 
 
 def _required(what):
@@ -43,22 +56,23 @@ class RegistrationForm(FlaskForm):
         validators=[_required(_l("the town you travel from")), Length(max=100)],
         description=_l("Where you travel from to attend on-site."),
     )
-    attendance = RadioField(
+    attendance = ChoiceField(
         _l("How will you attend?"),
         choices=[
-            (Attendance.ONSITE.value, _l("On-site, in the hall")),
-            (Attendance.ONLINE.value, _l("Online")),
+            SelectChoice(Attendance.ONSITE.value, _l("On-site, in the hall")),
+            SelectChoice(Attendance.ONLINE.value, _l("Online")),
         ],
-        validators=[InputRequired(message=_l("Please choose on-site or online."))],
+        message=_l("Please choose on-site or online."),
     )
-    when_full = RadioField(
+    when_full = ChoiceField(
         _l("If no on-site seat is left when you submit"),
         choices=[
-            (WhenFull.WAITLIST.value, _l("Put me on the waiting list and let me follow online meanwhile")),
-            (WhenFull.ONLINE.value, _l("Register me online")),
+            SelectChoice(WhenFull.WAITLIST.value, _l("Put me on the waiting list and let me follow online meanwhile")),
+            SelectChoice(WhenFull.ONLINE.value, _l("Register me online")),
         ],
         default=WhenFull.WAITLIST.value,
-        validators=[InputRequired(message=_l("Please choose what we should do if on-site is full."))],
+        validators=[Optional()],
+        message=_l("Please choose what we should do if on-site is full."),
     )
     needs = TextAreaField(
         _l("Accessibility or dietary needs (optional)"),
@@ -74,14 +88,14 @@ class RegistrationForm(FlaskForm):
 
 
 class AttendanceChangeForm(FlaskForm):
-    """A single button on the private page; the wanted state is in the button's value."""
+    """One button on the private page; the attendance it asks for is a hidden field."""
 
-    wanted = RadioField(
-        choices=[(a.value, a.value) for a in Attendance],
-        validators=[InputRequired()],
+    wanted = ChoiceField(
+        choices=[SelectChoice(a.value) for a in Attendance], message=_l("Choose a change.")
     )
-    when_full = RadioField(
-        choices=[(w.value, w.value) for w in WhenFull],
+    when_full = ChoiceField(
+        choices=[SelectChoice(w.value) for w in WhenFull],
         default=WhenFull.WAITLIST.value,
         validators=[Optional()],
+        message=_l("Choose what should happen if on-site is full."),
     )

@@ -64,7 +64,7 @@ def register_form(slug: str):
                 event.id,
                 details,
                 Attendance(form.attendance.data),
-                WhenFull(form.when_full.data),
+                WhenFull(form.when_full.data or WhenFull.WAITLIST),
                 locale=str(get_locale()),
             )
         except RegistrationNotOpen as closed:

@@ -1,0 +1,211 @@
+"""Fixtures: an app on a fresh database per test (SQLite, or PostgreSQL when
+REGSVC_TEST_DATABASE_URL is set), factories, and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from itertools import count
+
+import pytest
+from aiosmtpd.controller import Controller
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from regsvc import create_app
+from regsvc.cli import alembic_config
+from regsvc.db import get_session, utcnow
+from regsvc.events.models import Event
+from regsvc.models import Base
+from regsvc.registration.models import Attendance, WhenFull
+from regsvc.registration.services import ParticipantDetails, register
+
+TEST_DATABASE_URL = os.environ.get("REGSVC_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """A database whose schema is built by the migrations, once per run."""
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            # Start from nothing, so that the migrations alone build the schema.
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+def _empty_tables(app) -> None:
+    database = app.extensions["regsvc.db"]
+    with database.engine.begin() as connection:
+        if database.is_sqlite:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+        else:
+            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_settings(database_url, tmp_path) -> dict:
+    """Overrides for the app of one test; a test may change them before using `app`."""
+    return {
+        "DATABASE_URL": database_url,
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_SEND_AFTER_REQUEST": False,
+        "PUBLIC_URL": "http://regsvc.test",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+    }
+
+
+@pytest.fixture
+def app(app_settings):
+    app = create_app(app_settings)
+    _empty_tables(app)
+    with app.app_context():
+        yield app
+    app.extensions["regsvc.db"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    return get_session()
+
+
+_numbers = count(1)
+
+
+@pytest.fixture
+def make_event(session):
+    """Create an event open for registration; keyword arguments override any field."""
+
+    def make(**fields) -> Event:
+        now = utcnow()
+        n = next(_numbers)
+        values = dict(
+            slug=f"event-{n}",
+            title=f"National Conference {n}",
+            description="Panel on civil society in crisis management.\n\nSecond paragraph.",
+            timezone="Europe/Belgrade",
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=30, hours=6),
+            venue_name="Hotel Mona Plaza",
+            venue_address="Kralja Milana 27, Belgrade",
+            host_town="Belgrade",
+            onsite_capacity=3,
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=now + timedelta(days=28),
+            currency="RSD",
+            travel_reimbursed=True,
+            stream_details="Stream: https://stream.example.org/live",
+            contact_email="conference@example.org",
+        )
+        values.update(fields)
+        event = Event(**values)
+        session.add(event)
+        session.commit()
+        return event
+
+    return make
+
+
+def details(n: int | str = 1, **fields) -> ParticipantDetails:
+    values = dict(
+        full_name=f"Participant {n}",
+        email=f"participant{n}@example.org",
+        organisation="CRPM",
+        position="Programme officer",
+        departure_town="Niš",
+    )
+    values.update(fields)
+    return ParticipantDetails(**values)
+
+
+@pytest.fixture
+def make_registration(session):
+    """Register someone through the service; returns the outcome."""
+    numbers = count(1)
+
+    def make(event, wanted=Attendance.ONSITE, when_full=WhenFull.WAITLIST, **fields):
+        return register(session, event.id, details(next(numbers), **fields), wanted, when_full)
+
+    return make
+
+
+def form_data(n: int | str = 1, **fields) -> dict:
+    """What a participant types into the registration form."""
+    data = dict(
+        full_name=f"Participant {n}",
+        email=f"participant{n}@example.org",
+        phone="+381 64 123 4567",
+        organisation="CRPM",
+        position="Programme officer",
+        departure_town="Kragujevac",
+        attendance="onsite",
+        when_full="waitlist",
+        consent_data="y",
+    )
+    data.update(fields)
+    return data
+
+
+class _Inbox:
+    """Collects what the SMTP server receives."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.received = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.received:
+            self.messages.append(message)
+            self.received.notify_all()
+        return "250 OK"
+
+    def wait_for(self, n: int, timeout: float = 10) -> list[EmailMessage]:
+        with self.received:
+            self.received.wait_for(lambda: len(self.messages) >= n, timeout)
+        return list(self.messages)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on loopback; the app is configured to send to it."""
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="regsvc <noreply@regsvc.test>")
+    yield inbox
+    controller.stop()
+
+
+def body_of(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()

@@ -1,0 +1,277 @@
+"""The rules of registration and seat allocation (DESIGN §2), at the service level."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from regsvc.db import utcnow
+from regsvc.events.services import Phase, seats_left
+from regsvc.mail.models import OutboxMessage
+from regsvc.registration.models import Attendance, Registration, RegistrationLink, WhenFull
+from regsvc.registration.services import (
+    CapacityBelowTaken,
+    ChangeNotAllowed,
+    RegistrationNotOpen,
+    allowed_changes,
+    change_attendance,
+    register,
+    registration_for_token,
+    set_capacity,
+    waitlist_position,
+)
+from regsvc.security import hash_token
+from tests.conftest import details
+
+
+def attendance_counts(session, event):
+    rows = session.execute(
+        select(Registration.attendance, func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(Registration.attendance)
+    )
+    return dict(rows.all())
+
+
+def outbox(session, recipient=None):
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if recipient:
+        query = query.where(OutboxMessage.recipient == recipient)
+    return list(session.scalars(query))
+
+
+def test_onsite_seats_are_given_until_the_cap_then_the_waiting_list(session, make_event, make_registration):
+    event = make_event(onsite_capacity=2)
+    first = make_registration(event).registration
+    second = make_registration(event).registration
+    third = make_registration(event).registration
+    assert [first.attendance, second.attendance, third.attendance] == ["onsite", "onsite", "waitlisted"]
+    assert seats_left(session, event) == 0
+    assert waitlist_position(session, third) == 1
+
+
+def test_full_event_registers_online_when_the_participant_prefers(make_event, make_registration):
+    event = make_event(onsite_capacity=1)
+    make_registration(event)
+    late = make_registration(event, when_full=WhenFull.ONLINE).registration
+    assert late.attendance == Attendance.ONLINE
+    assert late.waitlisted_at is None
+
+
+def test_online_is_unlimited(session, make_event, make_registration):
+    event = make_event(onsite_capacity=0)
+    for _ in range(5):
+        assert make_registration(event, wanted=Attendance.ONLINE).registration.attendance == "online"
+    assert attendance_counts(session, event) == {"online": 5}
+
+
+def test_waiting_list_is_first_come_first_served(session, make_event, make_registration):
+    event = make_event(onsite_capacity=1)
+    seated = make_registration(event).registration
+    waiting = [make_registration(event).registration for _ in range(3)]
+    assert [waitlist_position(session, r) for r in waiting] == [1, 2, 3]
+
+    change_attendance(session, seated.id, Attendance.CANCELLED)
+
+    session.expire_all()
+    refreshed = [session.get(Registration, r.id) for r in waiting]
+    assert [r.attendance for r in refreshed] == ["onsite", "waitlisted", "waitlisted"]
+    assert [waitlist_position(session, r) for r in refreshed[1:]] == [1, 2]
+
+
+def test_a_freed_seat_promotes_the_first_waiting_person_and_emails_them(
+    session, make_event, make_registration
+):
+    event = make_event(onsite_capacity=1)
+    seated = make_registration(event).registration
+    waiting = make_registration(event, email="waiting@example.org").registration
+
+    change_attendance(session, seated.id, Attendance.ONLINE)
+
+    session.expire_all()
+    assert session.get(Registration, waiting.id).attendance == "onsite"
+    granted = outbox(session, "waiting@example.org")[-1]
+    assert "You have an on-site seat" in granted.subject
+    assert "/r/" in granted.body
+    # The link in that e-mail opens the participant's own registration.
+    token = granted.body.split("/r/")[1].split("/")[0]
+    assert registration_for_token(session, token).id == waiting.id
+
+
+def test_raising_the_capacity_moves_the_waiting_list_up_at_once(session, make_event, make_registration):
+    event = make_event(onsite_capacity=1)
+    make_registration(event)
+    waiting = [make_registration(event).registration for _ in range(3)]
+
+    promoted = set_capacity(session, event.id, 3)
+
+    assert [p.id for p in promoted] == [waiting[0].id, waiting[1].id]
+    assert attendance_counts(session, event) == {"onsite": 3, "waitlisted": 1}
+
+
+def test_capacity_cannot_go_below_the_seats_taken(session, make_event, make_registration):
+    event = make_event(onsite_capacity=3)
+    make_registration(event)
+    make_registration(event)
+    with pytest.raises(CapacityBelowTaken) as refused:
+        set_capacity(session, event.id, 1)
+    assert refused.value.taken == 2
+    session.expire_all()
+    assert session.get(type(event), event.id).onsite_capacity == 3
+    set_capacity(session, event.id, 2)  # exactly the seats taken is fine
+
+
+def test_switching_to_onsite_is_subject_to_the_cap(session, make_event, make_registration):
+    event = make_event(onsite_capacity=1)
+    make_registration(event)
+    online = make_registration(event, wanted=Attendance.ONLINE).registration
+
+    stays = change_attendance(session, online.id, Attendance.ONSITE, WhenFull.ONLINE)
+    assert stays.attendance == "online"
+    waits = change_attendance(session, online.id, Attendance.ONSITE, WhenFull.WAITLIST)
+    assert waits.attendance == "waitlisted"
+    assert attendance_counts(session, event) == {"onsite": 1, "waitlisted": 1}
+
+
+def test_leaving_the_waiting_list_keeps_the_order_of_the_others(session, make_event, make_registration):
+    event = make_event(onsite_capacity=0)
+    first, second, third = (make_registration(event).registration for _ in range(3))
+    change_attendance(session, second.id, Attendance.ONLINE)
+    assert waitlist_position(session, first) == 1
+    assert waitlist_position(session, session.get(Registration, third.id)) == 2
+    assert waitlist_position(session, session.get(Registration, second.id)) is None
+
+
+def test_the_same_email_registers_once_per_event_case_insensitively(session, make_event):
+    event = make_event()
+    first = register(session, event.id, details(1, email="Ana.Petrovic@Example.org"), Attendance.ONSITE)
+    again = register(session, event.id, details(2, email="  ana.petrovic@example.ORG "), Attendance.ONLINE)
+
+    assert not first.duplicate and again.duplicate
+    assert again.registration is None and again.token is None
+    assert attendance_counts(session, event) == {"onsite": 1}
+    # The same address may register for another event.
+    other = make_event()
+    assert not register(session, other.id, details(3, email="ana.petrovic@example.org"), "online").duplicate
+
+
+def test_a_duplicate_registration_mails_a_fresh_link_that_works(session, make_event, app):
+    app.config["LINK_RESEND_INTERVAL_SECONDS"] = 0
+    event = make_event()
+    first = register(session, event.id, details(1, email="ana@example.org"), Attendance.ONSITE)
+    register(session, event.id, details(1, email="ANA@example.org"), Attendance.ONSITE)
+
+    resent = outbox(session, "ana@example.org")[-1]
+    assert "link" in resent.subject.lower()
+    token = resent.body.split("/r/")[1].split("/")[0]
+    assert token != first.token
+    assert registration_for_token(session, token).id == first.registration.id
+    assert registration_for_token(session, first.token).id == first.registration.id  # old link works
+
+
+def test_duplicate_registrations_do_not_flood_the_inbox(session, make_event, app):
+    app.config["LINK_RESEND_INTERVAL_SECONDS"] = 600
+    event = make_event()
+    register(session, event.id, details(1), Attendance.ONSITE)
+    for _ in range(3):
+        register(session, event.id, details(1), Attendance.ONSITE)
+    assert len(outbox(session, "participant1@example.org")) == 1  # just the confirmation
+
+
+def test_the_private_link_is_random_long_and_stored_only_hashed(session, make_event, make_registration):
+    event = make_event()
+    outcome = make_registration(event)
+    assert len(outcome.token) >= 22  # ≥ 128 bits in URL-safe base64
+    stored = session.scalars(select(RegistrationLink.token_hash)).all()
+    assert stored == [hash_token(outcome.token)]
+    assert outcome.token not in stored
+    assert registration_for_token(session, outcome.token).id == outcome.registration.id
+    assert registration_for_token(session, outcome.token[:-1] + "x") is None
+    assert registration_for_token(session, "") is None
+
+
+def test_confirmation_email_is_written_with_the_registration(session, make_event, make_registration):
+    event = make_event(onsite_capacity=1)
+    make_registration(event, email="seat@example.org")
+    make_registration(event, email="wait@example.org")
+    seat, wait = outbox(session, "seat@example.org")[0], outbox(session, "wait@example.org")[0]
+    assert "on-site seat" in seat.body
+    assert "number 1 on the waiting list" in wait.body
+    assert event.title in seat.subject
+
+
+def test_nothing_is_written_when_registration_is_refused(session, make_event):
+    event = make_event(registration_closes_at=utcnow() - timedelta(hours=1))
+    with pytest.raises(RegistrationNotOpen) as refused:
+        register(session, event.id, details(1), Attendance.ONSITE)
+    assert refused.value.phase == Phase.CLOSED
+    assert session.scalar(select(func.count()).select_from(Registration)) == 0
+    assert outbox(session) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"registration_opens_at": utcnow() + timedelta(days=1)}, Phase.NOT_OPEN),
+        ({"registration_closes_at": utcnow() - timedelta(minutes=1)}, Phase.CLOSED),
+        (
+            {
+                "starts_at": utcnow() - timedelta(days=2),
+                "ends_at": utcnow() - timedelta(days=1),
+                "registration_opens_at": utcnow() - timedelta(days=9),
+                "registration_closes_at": utcnow() - timedelta(days=3),
+            },
+            Phase.OVER,
+        ),
+    ],
+)
+def test_registration_is_refused_outside_its_window(session, make_event, fields, expected):
+    event = make_event(**fields)
+    with pytest.raises(RegistrationNotOpen) as refused:
+        register(session, event.id, details(1), Attendance.ONLINE)
+    assert refused.value.phase == expected
+
+
+def test_cancelling_is_possible_after_registration_closes_but_not_switching(session, make_event):
+    event = make_event(onsite_capacity=1)
+    seated = register(session, event.id, details(1), Attendance.ONSITE).registration
+    waiting = register(session, event.id, details(2), Attendance.ONSITE).registration
+    after_close = event.registration_closes_at + timedelta(hours=1)
+
+    assert allowed_changes(seated, after_close) == [Attendance.CANCELLED]
+    with pytest.raises(ChangeNotAllowed):
+        change_attendance(session, seated.id, Attendance.ONLINE, now=after_close)
+    change_attendance(session, seated.id, Attendance.CANCELLED, now=after_close)
+    # The freed seat still goes to the waiting list.
+    assert session.get(Registration, waiting.id).attendance == "onsite"
+
+
+def test_no_changes_once_the_event_has_started(session, make_event, make_registration):
+    event = make_event()
+    registration = make_registration(event).registration
+    assert allowed_changes(registration, event.starts_at + timedelta(minutes=1)) == []
+    with pytest.raises(ChangeNotAllowed):
+        change_attendance(
+            session, registration.id, Attendance.CANCELLED, now=event.starts_at + timedelta(minutes=1)
+        )
+
+
+def test_a_cancelled_participant_can_come_back_subject_to_the_cap(session, make_event, make_registration):
+    event = make_event(onsite_capacity=1)
+    leaving = make_registration(event).registration
+    change_attendance(session, leaving.id, Attendance.CANCELLED)
+    make_registration(event)  # takes the freed seat
+    back = change_attendance(session, leaving.id, Attendance.ONSITE, WhenFull.WAITLIST)
+    assert back.attendance == "waitlisted"
+    assert attendance_counts(session, event) == {"onsite": 1, "waitlisted": 1}
+
+
+def test_every_change_of_attendance_emails_the_participant(session, make_event, make_registration):
+    event = make_event()
+    registration = make_registration(event, email="mira@example.org").registration
+    change_attendance(session, registration.id, Attendance.ONLINE)
+    change_attendance(session, registration.id, Attendance.CANCELLED)
+    subjects = [m.body for m in outbox(session, "mira@example.org")]
+    assert len(subjects) == 3
+    assert "follow online" in subjects[1]
+    assert "cancelled" in subjects[2]
