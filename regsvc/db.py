@@ -80,11 +80,14 @@ def init_app(app: Flask) -> None:
     database = Database(app.config["DATABASE_URL"], sqlite_busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"])
     app.extensions["regsvc.db"] = database
 
-    @app.teardown_appcontext
-    def _close_session(_exc):
+    def close_session(_exc=None):
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+    # Each request ends its session, even when it shares an app context (tests do).
+    app.teardown_request(close_session)
+    app.teardown_appcontext(close_session)
 
 
 def database() -> Database:

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 
 from regsvc import create_app
 from regsvc.cli import alembic_config
-from regsvc.db import get_session, utcnow
+from regsvc.db import utcnow
 from regsvc.events.models import Event
 from regsvc.models import Base
 from regsvc.registration.models import Attendance, WhenFull
@@ -89,7 +89,9 @@ def runner(app):
 
 @pytest.fixture
 def session(app):
-    return get_session()
+    """The test's own session; requests made by the test use their own."""
+    with app.extensions["regsvc.db"].Session() as session:
+        yield session
 
 
 _numbers = count(1)

@@ -1,0 +1,124 @@
+"""E-mail goes through the outbox: written with the change, sent after commit over real SMTP."""
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from regsvc.db import utcnow, write_transaction
+from regsvc.mail.models import MailStatus, OutboxMessage
+from regsvc.mail.services import committed_message_ids, queue_mail, send_pending
+from regsvc.registration.models import Registration
+from tests.conftest import _free_port, body_of, form_data
+
+
+def messages(session):
+    session.rollback()  # end the test's read transaction: see what requests committed
+    return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_confirmation_arrives_by_smtp_right_after_registering(app, client, smtp_server, make_event):
+    app.config["MAIL_SEND_AFTER_REQUEST"] = True
+    event = make_event()
+    # buffered: the client consumes and closes the response, as a WSGI server does.
+    response = client.post(
+        f"/e/{event.slug}/register", data=form_data(1, email="Jelena@Example.org"), buffered=True
+    )
+
+    [mail] = smtp_server.wait_for(1)
+    assert mail["To"] == "Jelena@Example.org"
+    assert mail["From"] == "regsvc <noreply@regsvc.test>"
+    assert mail["Subject"] == f"Your registration: {event.title}"
+    body = body_of(mail)
+    assert "You have an on-site seat." in body
+    link = re.search(r"http://regsvc.test(/r/[^/\s]+/)", body).group(1)
+    assert link == response.headers["Location"]
+    assert client.get(link).status_code == 200
+
+
+def test_send_mail_command_sends_what_is_pending(app, client, runner, session, smtp_server, make_event):
+    event = make_event()
+    for n in range(3):
+        client.post(f"/e/{event.slug}/register", data=form_data(n))
+    assert [m.status for m in messages(session)] == ["pending"] * 3
+
+    result = runner.invoke(args=["regsvc", "send-mail"])
+
+    assert result.exit_code == 0, result.output
+    assert "Sent 3 message(s)" in result.output
+    assert sorted(m["To"] for m in smtp_server.wait_for(3)) == [
+        "participant0@example.org", "participant1@example.org", "participant2@example.org",
+    ]
+    assert {m.status for m in messages(session)} == {"sent"}
+    # Nothing is sent twice.
+    assert send_pending(session) == (0, 0)
+
+
+def test_failed_sending_is_retried_later_with_back_off(app, session, smtp_server, make_event, make_registration):
+    event = make_event()
+    make_registration(event)
+    working_port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = _free_port()  # nothing listens there
+
+    assert send_pending(session) == (0, 1)
+    [message] = messages(session)
+    assert message.status == MailStatus.PENDING
+    assert message.attempts == 1
+    assert message.next_attempt_at > utcnow() + timedelta(seconds=30)
+    assert "refused" in message.last_error.lower() or message.last_error
+
+    app.config["MAIL_PORT"] = working_port
+    assert send_pending(session) == (0, 0)  # not due yet
+    message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    assert send_pending(session) == (1, 0)
+    assert len(smtp_server.wait_for(1)) == 1
+    assert messages(session)[0].status == MailStatus.SENT
+
+
+def test_sending_gives_up_after_the_last_attempt(app, session, make_event, make_registration):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_MAX_ATTEMPTS=2)
+    make_registration(make_event())
+    send_pending(session)
+    message = messages(session)[0]
+    message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    send_pending(session)
+    assert messages(session)[0].status == MailStatus.FAILED
+
+
+def test_without_an_smtp_server_mail_is_written_to_the_log(app, session, caplog, make_event, make_registration):
+    app.config["MAIL_SERVER"] = ""
+    make_registration(make_event(), email="logged@example.org")
+    with caplog.at_level(logging.INFO, logger="regsvc.mail.services"):
+        assert send_pending(session) == (1, 0)
+    assert "To: logged@example.org" in caplog.text
+    assert "/r/" in caplog.text
+    assert messages(session)[0].status == MailStatus.SENT
+
+
+def test_a_rolled_back_change_sends_nothing(app, session, make_event):
+    event = make_event()
+    with pytest.raises(RuntimeError), write_transaction(session):
+        registration = session.get(Registration, 1)  # nothing; the mail is what matters
+        queue_mail(session, "ghost@example.org", "link_resent", "en", registration=registration,
+                   event=event, link="http://x")
+        raise RuntimeError("the change failed after the mail was written")
+    assert messages(session) == []
+    assert committed_message_ids(session) == []
+
+
+def test_a_message_taken_by_another_sender_is_not_sent_twice(app, session, make_event, make_registration):
+    make_registration(make_event())
+    [message] = messages(session)
+    message.status = MailStatus.SENDING
+    message.next_attempt_at = utcnow()
+    session.commit()
+    assert send_pending(session) == (0, 0)
+    # …unless that sender died long ago.
+    message.next_attempt_at = utcnow() - timedelta(hours=1)
+    session.commit()
+    app.config["MAIL_SERVER"] = ""
+    assert send_pending(session) == (1, 0)
