@@ -19,16 +19,15 @@ class ChoiceField(RadioField):
             raise ValidationError(self.message)
 
 
-def _required(what):
-    return DataRequired(message=_l("Please enter %(what)s.", what=what))
-
-
 class RegistrationForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[_required(_l("your full name")), Length(max=200)])
+    full_name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(message=_l("Please enter your full name.")), Length(max=200)],
+    )
     email = EmailField(
         _l("E-mail"),
         validators=[
-            _required(_l("your e-mail address")),
+            DataRequired(message=_l("Please enter your e-mail address.")),
             Length(max=254),
             Email(
                 message=_l("This does not look like an e-mail address, e.g. ana@example.org."),
@@ -48,12 +47,15 @@ class RegistrationForm(FlaskForm):
         ],
     )
     organisation = StringField(
-        _l("Organisation"), validators=[_required(_l("your organisation")), Length(max=200)]
+        _l("Organisation"),
+        validators=[DataRequired(message=_l("Please enter your organisation.")), Length(max=200)],
     )
-    position = StringField(_l("Position"), validators=[_required(_l("your position")), Length(max=200)])
+    position = StringField(
+        _l("Position"), validators=[DataRequired(message=_l("Please enter your position.")), Length(max=200)]
+    )
     departure_town = StringField(
         _l("Town of departure"),
-        validators=[_required(_l("the town you travel from")), Length(max=100)],
+        validators=[DataRequired(message=_l("Please enter the town you travel from.")), Length(max=100)],
         description=_l("Where you travel from to attend on-site."),
     )
     attendance = ChoiceField(
@@ -67,7 +69,9 @@ class RegistrationForm(FlaskForm):
     when_full = ChoiceField(
         _l("If no on-site seat is left when you submit"),
         choices=[
-            SelectChoice(WhenFull.WAITLIST.value, _l("Put me on the waiting list and let me follow online meanwhile")),
+            SelectChoice(
+                WhenFull.WAITLIST.value, _l("Put me on the waiting list and let me follow online meanwhile")
+            ),
             SelectChoice(WhenFull.ONLINE.value, _l("Register me online")),
         ],
         default=WhenFull.WAITLIST.value,
@@ -90,9 +94,7 @@ class RegistrationForm(FlaskForm):
 class AttendanceChangeForm(FlaskForm):
     """One button on the private page; the attendance it asks for is a hidden field."""
 
-    wanted = ChoiceField(
-        choices=[SelectChoice(a.value) for a in Attendance], message=_l("Choose a change.")
-    )
+    wanted = ChoiceField(choices=[SelectChoice(a.value) for a in Attendance], message=_l("Choose a change."))
     when_full = ChoiceField(
         choices=[SelectChoice(w.value) for w in WhenFull],
         default=WhenFull.WAITLIST.value,

@@ -8,8 +8,11 @@ from tests.registration.test_pages import text_of
 
 
 def test_index_lists_upcoming_published_events_soonest_first(client, make_event):
-    later = make_event(title="Later conference", starts_at=utcnow() + timedelta(days=60),
-                       ends_at=utcnow() + timedelta(days=60, hours=5))
+    later = make_event(
+        title="Later conference",
+        starts_at=utcnow() + timedelta(days=60),
+        ends_at=utcnow() + timedelta(days=60, hours=5),
+    )
     sooner = make_event(title="Sooner conference")
     make_event(title="Draft conference", is_published=False)
     make_event(

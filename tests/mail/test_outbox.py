@@ -49,14 +49,18 @@ def test_send_mail_command_sends_what_is_pending(app, client, runner, session, s
     assert result.exit_code == 0, result.output
     assert "Sent 3 message(s)" in result.output
     assert sorted(m["To"] for m in smtp_server.wait_for(3)) == [
-        "participant0@example.org", "participant1@example.org", "participant2@example.org",
+        "participant0@example.org",
+        "participant1@example.org",
+        "participant2@example.org",
     ]
     assert {m.status for m in messages(session)} == {"sent"}
     # Nothing is sent twice.
     assert send_pending(session) == (0, 0)
 
 
-def test_failed_sending_is_retried_later_with_back_off(app, session, smtp_server, make_event, make_registration):
+def test_failed_sending_is_retried_later_with_back_off(
+    app, session, smtp_server, make_event, make_registration
+):
     event = make_event()
     make_registration(event)
     working_port = app.config["MAIL_PORT"]
@@ -89,7 +93,9 @@ def test_sending_gives_up_after_the_last_attempt(app, session, make_event, make_
     assert messages(session)[0].status == MailStatus.FAILED
 
 
-def test_without_an_smtp_server_mail_is_written_to_the_log(app, session, caplog, make_event, make_registration):
+def test_without_an_smtp_server_mail_is_written_to_the_log(
+    app, session, caplog, make_event, make_registration
+):
     app.config["MAIL_SERVER"] = ""
     make_registration(make_event(), email="logged@example.org")
     with caplog.at_level(logging.INFO, logger="regsvc.mail.services"):
@@ -103,8 +109,15 @@ def test_a_rolled_back_change_sends_nothing(app, session, make_event):
     event = make_event()
     with pytest.raises(RuntimeError), write_transaction(session):
         registration = session.get(Registration, 1)  # nothing; the mail is what matters
-        queue_mail(session, "ghost@example.org", "link_resent", "en", registration=registration,
-                   event=event, link="http://x")
+        queue_mail(
+            session,
+            "ghost@example.org",
+            "link_resent",
+            "en",
+            registration=registration,
+            event=event,
+            link="http://x",
+        )
         raise RuntimeError("the change failed after the mail was written")
     assert messages(session) == []
     assert committed_message_ids(session) == []

@@ -42,9 +42,7 @@ def test_simultaneous_form_submissions_never_exceed_the_cap(app, make_event):
         client = app.test_client()
         # Every third person would rather follow online than wait.
         when_full = "online" if i % 3 == 0 else "waitlist"
-        response = client.post(
-            f"/e/{event.slug}/register", data=form_data(f"burst{i}", when_full=when_full)
-        )
+        response = client.post(f"/e/{event.slug}/register", data=form_data(f"burst{i}", when_full=when_full))
         return response.status_code
 
     statuses = _all_at_once(PARTICIPANTS, submit)
@@ -52,9 +50,10 @@ def test_simultaneous_form_submissions_never_exceed_the_cap(app, make_event):
     assert statuses == [302] * PARTICIPANTS  # every request succeeded, none was "database is locked"
     counts = _counts(app, event.id)
     assert counts[Attendance.ONSITE] == CAP
-    assert counts[Attendance.ONSITE] + counts[Attendance.WAITLISTED] + counts.get(
-        Attendance.ONLINE, 0
-    ) == PARTICIPANTS
+    assert (
+        counts[Attendance.ONSITE] + counts[Attendance.WAITLISTED] + counts.get(Attendance.ONLINE, 0)
+        == PARTICIPANTS
+    )
 
 
 def test_double_submitted_form_creates_one_registration(app, make_event):

@@ -29,8 +29,15 @@ def test_form_shows_every_field_with_a_bound_label(client, make_event):
     event = make_event()
     html = client.get(f"/e/{event.slug}/register").get_data(as_text=True)
     for name in [
-        "full_name", "email", "phone", "organisation", "position", "departure_town", "needs",
-        "consent_data", "consent_publication",
+        "full_name",
+        "email",
+        "phone",
+        "organisation",
+        "position",
+        "departure_town",
+        "needs",
+        "consent_data",
+        "consent_publication",
     ]:
         assert f'for="{name}"' in html, name
         assert f'id="{name}"' in html, name

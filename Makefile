@@ -1,0 +1,39 @@
+# regsvc — `make run` serves the demo on SQLite, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(FLASK) regsvc migrate
+	$(FLASK) regsvc demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check regsvc tests bench config.py wsgi.py
+
+bench: install
+	$(BIN)/python bench/registration_burst.py
+
+# Extract every marked string into the translation template.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o regsvc/translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache test-artifacts

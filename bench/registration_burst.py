@@ -1,0 +1,619 @@
+"""Registration burst benchmark: many people register the moment registration opens.
+
+Run from the project root:
+
+    .venv/bin/python bench/registration_burst.py [--requests 1000] [--concurrency 50]
+
+For SQLite and then PostgreSQL it creates a fresh database, migrates it, adds one open
+event with 100 on-site seats, starts the app under gunicorn (2 sync workers) and
+drives `--requests` registration journeys (GET the form, POST it) from `--concurrency`
+client threads, then a phase of as many plain event-page GETs. The same client, with
+the same settings, measures a bare Flask "hello" app under the same gunicorn settings;
+its requests per second are the denominator of the ratios.
+
+Prints a table and, as its last line,
+`cap=100 sqlite_onsite=N pg_onsite=N errors=N sqlite_post_ratio=R pg_post_ratio=R get_ratio=R`.
+Exits 0 when every target is met, 1 when one is missed (the output says which).
+Server logs go to bench/out/ (ignored by git). Talks to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import os
+import re
+import secrets
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+HOST = "127.0.0.1"
+
+CAPACITY = 100
+SLUG = "bench-burst"
+PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+PG_DATABASE = "regsvc_bench"
+PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
+GUNICORN_ARGS = ["--workers", "2", "--worker-class", "sync"]
+
+# Targets from the issue.
+POST_RATIO_TARGET = {"sqlite": 0.15, "postgresql": 0.10}
+GET_RATIO_TARGET = 0.30
+
+# Every wait is bounded: one request, one server start, one phase of the burst.
+REQUEST_TIMEOUT = 60.0
+STARTUP_TIMEOUT = 30.0
+PHASE_TIMEOUT = 600.0
+# The bare "hello" rate is measured in this many rounds spread over the run (before,
+# between and after the two databases) and the median is used: the machine may be
+# shared, and one unlucky round should not move every ratio.
+HELLO_ROUNDS = 3
+
+HELLO_APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def hello():
+    return "hello"
+"""
+
+CSRF_INPUT = re.compile(rb'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# --- a small HTTP/1.1 client ------------------------------------------------------------
+#
+# Raw sockets in threads rather than http.client or asyncio: the client shares the CPUs
+# with the server it measures, and a trial against the "hello" app showed http.client and
+# asyncio streams spending about 0.3-0.4 ms of CPU per request against well under 0.1 ms
+# for this, which left visibly less CPU to gunicorn. Blocking socket calls release the
+# GIL, so 50 threads are enough to keep 50 requests in flight.
+#
+# gunicorn's sync workers close the connection after every response (no keep-alive), so
+# each request opens a connection and says `Connection: close`. The response is read up to
+# its Content-Length rather than to EOF: the app sends its e-mail after the response, from
+# the same worker and before closing the socket, and a browser would not wait for that.
+
+
+@dataclass
+class Response:
+    status: int  # 0: no HTTP response (connection refused, reset, timeout, garbage)
+    headers: dict[str, str]  # lower-case names; repeated headers joined by "\n"
+    body: bytes
+    seconds: float
+
+
+def http_request(
+    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+) -> Response:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    if body:
+        lines.append(f"Content-Length: {len(body)}")
+    raw_request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+    started = time.perf_counter()
+    try:
+        with socket.create_connection((HOST, port), timeout=REQUEST_TIMEOUT) as sock:
+            sock.sendall(raw_request)
+            status, response_headers, response_body = _read_response(sock)
+    except (OSError, ValueError):
+        return Response(0, {}, b"", time.perf_counter() - started)
+    return Response(status, response_headers, response_body, time.perf_counter() - started)
+
+
+def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ValueError("connection closed before the end of the headers")
+        data += chunk
+        if len(data) > 1 << 20:
+            raise ValueError("headers too long")
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    status = int(status_line.split(" ", 2)[1])
+    headers: dict[str, str] = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        headers[name] = f"{headers[name]}\n{value.strip()}" if name in headers else value.strip()
+    length = int(headers["content-length"]) if "content-length" in headers else None
+    while length is None or len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    if length is not None and len(body) < length:
+        raise ValueError("connection closed before the end of the body")
+    return status, headers, body
+
+
+def cookies_from(response: Response) -> dict[str, str]:
+    cookies = {}
+    for line in response.headers.get("set-cookie", "").split("\n"):
+        name, sep, value = line.split(";", 1)[0].strip().partition("=")
+        if sep:
+            cookies[name] = value
+    return cookies
+
+
+# --- running a burst ------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What one phase of a burst did, kept per request kind ("post", "form", "page" …)."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    bad_status: int = 0  # HTTP responses that are not 2xx/3xx
+    no_response: int = 0  # connection failures and timeouts
+    unexpected: int = 0  # 2xx/3xx, but not what the journey needs (no CSRF token, no 302 …)
+    not_run: int = 0  # tasks the phase deadline did not leave time for
+    wall: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, kind: str, response: Response, ok: bool = True) -> bool:
+        """Count one response; True when it is a 2xx/3xx that is also `ok` for the caller."""
+        with self.lock:
+            self.latencies.setdefault(kind, []).append(response.seconds)
+            if response.status == 0:
+                self.no_response += 1
+            elif not 200 <= response.status < 400:
+                self.bad_status += 1
+            elif not ok:
+                self.unexpected += 1
+            else:
+                return True
+        return False
+
+    def add_time(self, kind: str, seconds: float) -> None:
+        with self.lock:
+            self.latencies.setdefault(kind, []).append(seconds)
+
+    @property
+    def errors(self) -> int:
+        return self.bad_status + self.no_response + self.unexpected + self.not_run
+
+    def count(self, kind: str) -> int:
+        return len(self.latencies.get(kind, []))
+
+    def rate(self, kind: str) -> float:
+        return self.count(kind) / self.wall if self.wall else 0.0
+
+    def percentile(self, kind: str, fraction: float) -> float:
+        """Nearest-rank percentile, in seconds."""
+        values = sorted(self.latencies.get(kind, []))
+        if not values:
+            return math.nan
+        return values[max(math.ceil(fraction * len(values)) - 1, 0)]
+
+
+def burst(tasks: int, concurrency: int, task: Callable[[int, Tally], None]) -> Tally:
+    """Run task(0 … tasks-1) from `concurrency` threads, each starting its next task as
+    soon as its previous one ends (a closed loop, like people on a slow form)."""
+    tally = Tally()
+    next_index = iter(range(tasks))
+    index_lock = threading.Lock()
+    stop = threading.Event()
+    deadline = time.monotonic() + PHASE_TIMEOUT
+
+    def worker() -> None:
+        while not stop.is_set() and time.monotonic() < deadline:
+            with index_lock:
+                index = next(next_index, None)
+            if index is None:
+                return
+            task(index, tally)
+
+    # Daemon threads: after Ctrl-C the main thread cleans up the servers and exits
+    # without waiting for requests in flight.
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    started = time.perf_counter()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=max(deadline - time.monotonic(), 0) + REQUEST_TIMEOUT)
+    finally:
+        stop.set()
+    tally.wall = time.perf_counter() - started
+    tally.not_run = sum(1 for _ in next_index)
+    return tally
+
+
+# --- servers and databases --------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def clean_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without any REGSVC_* of the caller (a real MAIL_SERVER,
+    say), plus the given settings."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("REGSVC_")}
+    env.update({f"REGSVC_{name}": value for name, value in settings.items()})
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(name: str, app_spec: str, cwd: Path, env: dict[str, str], ready_path: str) -> Iterator[int]:
+    """Serve `app_spec` with the benchmark's gunicorn settings; yields the port."""
+    port = free_port()
+    OUT.mkdir(parents=True, exist_ok=True)
+    log_path = OUT / f"registration_burst-{name}.log"
+    command = [sys.executable, "-m", "gunicorn", *GUNICORN_ARGS, "--bind", f"{HOST}:{port}", app_spec]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while http_request(port, "GET", ready_path).status != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name}: gunicorn did not come up, see {log_path}")
+            time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def count_tracebacks(name: str) -> int:
+    log_path = OUT / f"registration_burst-{name}.log"
+    return log_path.read_text(errors="replace").count("Traceback") if log_path.exists() else 0
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "regsvc", "migrate"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def add_open_event(database_url: str) -> None:
+    """One published event, open for registration now, with CAPACITY on-site seats."""
+    from regsvc import create_app
+    from regsvc.db import database, utcnow, write_transaction
+    from regsvc.events.models import Event
+
+    app = create_app({"DATABASE_URL": database_url, "MAIL_SEND_AFTER_REQUEST": False})
+    with app.app_context():
+        db = database()
+        now = utcnow()
+        with db.Session() as session, write_transaction(session):
+            session.add(
+                Event(
+                    slug=SLUG,
+                    title="Registration burst benchmark",
+                    venue_name="Bench Hall",
+                    host_town="Belgrade",
+                    onsite_capacity=CAPACITY,
+                    starts_at=now + timedelta(days=30),
+                    ends_at=now + timedelta(days=30, hours=8),
+                    registration_opens_at=now - timedelta(hours=1),
+                    registration_closes_at=now + timedelta(days=28),
+                )
+            )
+        db.engine.dispose()
+
+
+ATTENDANCE_SQL = (
+    "SELECT r.attendance, count(*) FROM registrations r JOIN events e ON e.id = r.event_id "
+    "WHERE e.slug = '" + SLUG + "' GROUP BY r.attendance"
+)
+OUTBOX_SQL = "SELECT status, count(*) FROM outbox GROUP BY status"
+
+
+@dataclass
+class Database:
+    name: str  # "sqlite" or "postgresql"
+    label: str
+    url: str
+    query: Callable[[str], dict[str, int]]
+
+
+@contextlib.contextmanager
+def sqlite_database(workdir: Path) -> Iterator[Database]:
+    path = workdir / "regsvc-bench.sqlite3"
+
+    def query(sql: str) -> dict[str, int]:
+        with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
+            return dict(connection.execute(sql).fetchall())
+
+    yield Database("sqlite", "SQLite", f"sqlite:///{path}", query)
+
+
+@contextlib.contextmanager
+def postgresql_database() -> Iterator[Database]:
+    def admin(sql: str) -> None:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(sql)
+
+    def query(sql: str) -> dict[str, int]:
+        dsn = PG_ADMIN_DSN.replace("dbname=postgres", f"dbname={PG_DATABASE}")
+        with psycopg.connect(dsn, connect_timeout=10) as connection:
+            return dict(connection.execute(sql).fetchall())
+
+    admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    admin(f"CREATE DATABASE {PG_DATABASE}")
+    try:
+        yield Database("postgresql", "PostgreSQL", PG_URL, query)
+    finally:
+        admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+
+
+# --- the phases -----------------------------------------------------------------------
+
+
+def hello_round(port: int, requests: int, concurrency: int) -> Tally:
+    def task(_index: int, tally: Tally) -> None:
+        response = http_request(port, "GET", "/")
+        tally.record("hello", response, ok=response.body == b"hello")
+
+    return burst(requests, concurrency, task)
+
+
+def page_phase(port: int, requests: int, concurrency: int) -> Tally:
+    def task(_index: int, tally: Tally) -> None:
+        response = http_request(port, "GET", f"/e/{SLUG}/")
+        tally.record("page", response, ok=response.status == 200)
+
+    return burst(requests, concurrency, task)
+
+
+def journey_phase(port: int, requests: int, concurrency: int, run_id: str) -> Tally:
+    form_path = f"/e/{SLUG}/register"
+
+    def task(index: int, tally: Tally) -> None:
+        started = time.perf_counter()
+        form = http_request(port, "GET", form_path)
+        token = CSRF_INPUT.search(form.body)
+        cookies = cookies_from(form)
+        if not tally.record("form", form, ok=form.status == 200 and token is not None and bool(cookies)):
+            return
+        fields = {
+            "csrf_token": token.group(1).decode(),
+            "full_name": f"Bench Participant {index}",
+            "email": f"bench-{run_id}-{index:06d}@example.org",
+            "organisation": "Benchmark Civil Society Network",
+            "position": "Coordinator",
+            "departure_town": "Novi Sad",
+            "attendance": "onsite",
+            "when_full": "waitlist",
+            "consent_data": "y",
+        }
+        post = http_request(
+            port,
+            "POST",
+            form_path,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+            },
+            body=urlencode(fields).encode(),
+        )
+        # A new registration is redirected to its private page, /r/<token>/.
+        if tally.record("post", post, ok=post.status == 302 and "/r/" in post.headers.get("location", "")):
+            tally.add_time("journey", time.perf_counter() - started)
+
+    return burst(requests, concurrency, task)
+
+
+def warm_up(port: int, paths: list[str], concurrency: int) -> None:
+    """Load templates, compile queries and fill connection pools before measuring."""
+    for path in paths:
+        burst(2 * concurrency, concurrency, lambda _index, _tally, path=path: http_request(port, "GET", path))
+
+
+@dataclass
+class DatabaseResult:
+    database: Database
+    journeys: Tally
+    pages: Tally
+    attendance: dict[str, int]
+    outbox: dict[str, int]
+    tracebacks: int
+
+
+def bench_database(
+    database: Database, workdir: Path, requests: int, concurrency: int, run_id: str
+) -> DatabaseResult:
+    env = clean_environment(
+        DATABASE_URL=database.url,
+        ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(32),
+        MAIL_SEND_AFTER_REQUEST="1",  # no MAIL_SERVER: the e-mails go to the log
+        UPLOAD_FOLDER=str(workdir / "uploads"),
+    )
+    migrate(env)
+    add_open_event(database.url)
+    with gunicorn(database.name, "wsgi:app", ROOT, env, "/healthz") as port:
+        warm_up(port, [f"/e/{SLUG}/", f"/e/{SLUG}/register"], concurrency)
+        # POSTs per second are measured in the journeys, as the journeys completed per
+        # second: every journey ends with exactly one registration POST, so this is the
+        # rate at which the burst's POSTs were served. It is a conservative figure (each
+        # journey's form GET shares the same wall time), but a pure-POST phase would
+        # need a CSRF token and cookie fetched beforehand, which is not how people
+        # register. The event-page rate comes from a separate phase of plain GETs, run
+        # after the burst, when the page counts the seats among all the registrations.
+        journeys = journey_phase(port, requests, concurrency, run_id)
+        pages = page_phase(port, requests, concurrency)
+        # E-mails are sent after the response: let the last ones finish before counting.
+        outbox: dict[str, int] = {}
+        for _attempt in range(50):
+            outbox = database.query(OUTBOX_SQL)
+            if not outbox.get("pending") and not outbox.get("sending"):
+                break
+            time.sleep(0.2)
+    return DatabaseResult(
+        database=database,
+        journeys=journeys,
+        pages=pages,
+        attendance=database.query(ATTENDANCE_SQL),
+        outbox=outbox,
+        tracebacks=count_tracebacks(database.name),
+    )
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+def ms_pair(tally: Tally, kind: str) -> str:
+    """p50/p99 latency in milliseconds."""
+    return f"{tally.percentile(kind, 0.5) * 1000:.0f}/{tally.percentile(kind, 0.99) * 1000:.0f}"
+
+
+def table_column(result: DatabaseResult, post_ratio: float, get_ratio: float) -> dict[str, str]:
+    """One database's figures, by row title."""
+    journeys, pages, attendance = result.journeys, result.pages, result.attendance
+    onsite, waitlisted = attendance.get("onsite", 0), attendance.get("waitlisted", 0)
+    sent = result.outbox.get("sent", 0)
+    return {
+        "on-site registrations": str(onsite),
+        "waitlisted registrations": str(waitlisted),
+        "other registrations": str(sum(attendance.values()) - onsite - waitlisted),
+        "non-2xx/3xx responses": str(journeys.bad_status + pages.bad_status),
+        "no response (refused, timeout)": str(journeys.no_response + pages.no_response),
+        "unexpected 2xx/3xx": str(journeys.unexpected + pages.unexpected),
+        "not run before the deadline": str(journeys.not_run + pages.not_run),
+        "journeys/s (= POSTs/s)": f"{journeys.rate('post'):.1f}",
+        "journey latency p50/p99 ms": ms_pair(journeys, "journey"),
+        "POST latency p50/p99 ms": ms_pair(journeys, "post"),
+        "form GET latency p50/p99 ms": ms_pair(journeys, "form"),
+        "POST ratio to hello (target)": f"{post_ratio:.3f} (>={POST_RATIO_TARGET[result.database.name]:.2f})",
+        "event page GETs/s": f"{pages.rate('page'):.1f}",
+        "event page p50/p99 ms": ms_pair(pages, "page"),
+        "event page ratio (target)": f"{get_ratio:.3f} (>={GET_RATIO_TARGET:.2f})",
+        "e-mails sent / not sent": f"{sent} / {sum(result.outbox.values()) - sent}",
+        "tracebacks in server log": str(result.tracebacks),
+    }
+
+
+def missed_targets(result: DatabaseResult, post_ratio: float, get_ratio: float) -> list[str]:
+    label, onsite = result.database.label, result.attendance.get("onsite", 0)
+    post_target = POST_RATIO_TARGET[result.database.name]
+    missed = []
+    if onsite != CAPACITY:
+        missed.append(f"{label}: {onsite} on-site, expected exactly {CAPACITY}")
+    if post_ratio < post_target:
+        missed.append(f"{label}: POST ratio {post_ratio:.3f} < {post_target:.2f}")
+    if get_ratio < GET_RATIO_TARGET:
+        missed.append(f"{label}: event page ratio {get_ratio:.3f} < {GET_RATIO_TARGET:.2f}")
+    return missed
+
+
+def report(
+    args: argparse.Namespace, hello_rounds: list[Tally], hello_rate: float, results: list[DatabaseResult]
+) -> int:
+    """Print the figures and the summary line; the exit status."""
+    sqlite, pg = results
+    hello_errors = sum(tally.errors for tally in hello_rounds)
+    errors = hello_errors + sum(r.journeys.errors + r.pages.errors for r in results)
+    post_ratio = {r.database.name: r.journeys.rate("post") / hello_rate for r in results}
+    get_ratio = {r.database.name: r.pages.rate("page") / hello_rate for r in results}
+
+    all_hello = Tally(latencies={"hello": [s for t in hello_rounds for s in t.latencies.get("hello", [])]})
+    print(
+        f"regsvc registration burst: {args.requests} journeys from {args.concurrency} concurrent clients, "
+        f"gunicorn {' '.join(GUNICORN_ARGS)}, on-site capacity {CAPACITY}"
+    )
+    rounds = ", ".join(f"{tally.rate('hello'):.0f}" for tally in hello_rounds)
+    print(
+        f'bare Flask "hello": {hello_rate:.0f} requests/s (median of {rounds}), '
+        f"p50/p99 {ms_pair(all_hello, 'hello')} ms, errors {hello_errors}"
+    )
+    print()
+    columns = [table_column(r, post_ratio[r.database.name], get_ratio[r.database.name]) for r in results]
+    print(f"{'':32}{sqlite.database.label:>18}{pg.database.label:>18}")
+    for title in columns[0]:
+        print(f"{title:32}" + "".join(f"{column[title]:>18}" for column in columns))
+    print(f"server logs: {OUT.relative_to(ROOT)}/registration_burst-*.log")
+    print()
+
+    missed = []
+    for result in results:
+        missed += missed_targets(result, post_ratio[result.database.name], get_ratio[result.database.name])
+        registered, completed = sum(result.attendance.values()), result.journeys.count("journey")
+        if registered != completed:
+            # Not a target of its own, but every journey answered with its private page
+            # must have registered someone, and nobody else.
+            print(f"warning: {result.database.label}: {registered} registrations, {completed} journeys")
+    if errors:
+        missed.append(f"{errors} error(s), expected none")
+    print("targets missed: " + "; ".join(missed) if missed else "all targets met")
+    # The event page must reach its target on both databases: the line shows the worse.
+    print(
+        f"cap={CAPACITY} sqlite_onsite={sqlite.attendance.get('onsite', 0)} "
+        f"pg_onsite={pg.attendance.get('onsite', 0)} errors={errors} "
+        f"sqlite_post_ratio={post_ratio['sqlite']:.3f} pg_post_ratio={post_ratio['postgresql']:.3f} "
+        f"get_ratio={min(get_ratio.values()):.3f}"
+    )
+    return 1 if missed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=1000, help="journeys per database (default 1000)")
+    parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
+    args = parser.parse_args()
+    if args.requests < 1 or args.concurrency < 1:
+        parser.error("--requests and --concurrency must be at least 1")
+    run_id = secrets.token_hex(4)
+    # The project is imported from its root (config.py is not part of the installed
+    # package), by the server subprocesses as by `gunicorn wsgi:app`, and by this process.
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+
+    with tempfile.TemporaryDirectory(prefix="regsvc-bench-") as tmp:
+        workdir = Path(tmp)
+        (workdir / "hello_app.py").write_text(HELLO_APP)
+        hello_env = clean_environment()
+        with gunicorn("hello", "hello_app:app", workdir, hello_env, "/") as hello_port:
+            warm_up(hello_port, ["/"], args.concurrency)
+            hello_rounds = [hello_round(hello_port, args.requests, args.concurrency)]
+            results = []
+            for open_database in (lambda: sqlite_database(workdir), postgresql_database):
+                with open_database() as database:
+                    results.append(bench_database(database, workdir, args.requests, args.concurrency, run_id))
+                # The idle "hello" workers cost nothing measurable while the app runs.
+                hello_rounds.append(hello_round(hello_port, args.requests, args.concurrency))
+            while len(hello_rounds) < HELLO_ROUNDS:
+                hello_rounds.append(hello_round(hello_port, args.requests, args.concurrency))
+    hello_rate = statistics.median(tally.rate("hello") for tally in hello_rounds)
+    return report(args, hello_rounds, hello_rate, results)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,116 @@
+"""Settings, CLI commands, migrations and translations."""
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, select
+
+import config
+from regsvc.db import utcnow
+from regsvc.demo import next_date
+from regsvc.events.models import Event
+from regsvc.events.services import Phase, phase
+from regsvc.models import Base
+
+
+def test_settings_are_overridden_by_environment_variables():
+    settings = config.load_settings(
+        "development",
+        {
+            "REGSVC_DATABASE_URL": "postgresql+psycopg://db/regsvc",
+            "REGSVC_MAIL_PORT": "2525",
+            "REGSVC_MAIL_USE_STARTTLS": "true",
+            "REGSVC_LANGUAGES": "en, sr",
+        },
+    )
+    assert settings["DATABASE_URL"] == "postgresql+psycopg://db/regsvc"
+    assert settings["MAIL_PORT"] == 2525
+    assert settings["MAIL_USE_STARTTLS"] is True
+    assert settings["LANGUAGES"] == ["en", "sr"]
+    assert settings["DATABASE_URL"] != config.load_settings("development", {})["DATABASE_URL"]
+
+
+def test_sqlite_is_the_default_database():
+    assert config.load_settings("development", {})["DATABASE_URL"].startswith("sqlite:///")
+
+
+def test_production_refuses_the_default_secret_key():
+    with pytest.raises(RuntimeError, match="REGSVC_SECRET_KEY"):
+        config.load_settings("production", {})
+    settings = config.load_settings("production", {"REGSVC_SECRET_KEY": "a-long-random-value"})
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_bad_settings_are_reported_by_name():
+    with pytest.raises(RuntimeError, match="REGSVC_MAIL_PORT"):
+        config.load_settings("development", {"REGSVC_MAIL_PORT": "twenty-five"})
+    with pytest.raises(RuntimeError, match="REGSVC_ENV"):
+        config.load_settings("staging", {})
+
+
+def test_migrations_build_exactly_the_schema_of_the_models(database_url):
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_demo_data_creates_the_two_conferences_open_for_registration(runner, session):
+    result = runner.invoke(args=["regsvc", "demo"])
+    assert result.exit_code == 0, result.output
+    events = {e.slug: e for e in session.scalars(select(Event))}
+    serbia = events["national-conference-serbia"]
+    macedonia = events["national-conference-north-macedonia"]
+    assert serbia.venue_name == "Hotel Mona Plaza" and serbia.currency == "RSD"
+    assert (serbia.local_starts_at.month, serbia.local_starts_at.day) == (6, 30)
+    assert serbia.local_starts_at.strftime("%H:%M") == "11:30"
+    assert macedonia.venue_name == "Aleksandar Palace Hotel" and macedonia.currency == "MKD"
+    assert (macedonia.local_starts_at.month, macedonia.local_starts_at.day) == (6, 8)
+    assert macedonia.local_starts_at.strftime("%H:%M") == "09:30"
+    assert phase(serbia, utcnow()) == phase(macedonia, utcnow()) == Phase.OPEN
+    # Running it again changes nothing.
+    again = runner.invoke(args=["regsvc", "demo"])
+    assert again.output.count("exists") == 2
+    session.rollback()
+    assert len(session.scalars(select(Event)).all()) == 2
+
+
+def test_demo_dates_are_always_in_the_future():
+    assert next_date(6, 30, date(2026, 11, 27)) == date(2027, 6, 30)
+    assert next_date(6, 30, date(2027, 6, 10)) == date(2028, 6, 30)  # too close: next year
+    assert next_date(6, 8, date(2027, 1, 1)) == date(2027, 6, 8)
+
+
+def test_every_template_string_is_extracted_for_translation(tmp_path):
+    catalog = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(catalog),
+            ".",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    text = catalog.read_text()
+    for msgid in [
+        "Register",  # templates
+        "Please enter your full name.",  # forms
+        "You are now registered to follow online.",  # views
+        "thank you for registering. You have an on-site seat.",  # e-mail
+        "This link does not work",  # error page
+    ]:
+        assert f'msgid "{msgid}"' in text, msgid
