@@ -33,6 +33,7 @@ bench: install
 
 # Extract every marked string into the translation template.
 messages: install
+	mkdir -p regsvc/translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o regsvc/translations/messages.pot .
 
 clean:

@@ -39,6 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import gunicorn.config
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,10 @@ PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PG_DATABASE = "regsvc_bench"
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
 GUNICORN_ARGS = ["--workers", "2", "--worker-class", "sync"]
+if any(setting.name == "control_socket_disable" for setting in gunicorn.config.KNOWN_SETTINGS):
+    # gunicorn >= 25.1 opens a control socket at one fixed path in $HOME, which the
+    # "hello" server and the app server (and any other gunicorn) would fight over.
+    GUNICORN_ARGS.append("--no-control-socket")
 
 # Targets from the issue.
 POST_RATIO_TARGET = {"sqlite": 0.15, "postgresql": 0.10}
@@ -81,11 +86,12 @@ CSRF_INPUT = re.compile(rb'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 # --- a small HTTP/1.1 client ------------------------------------------------------------
 #
-# Raw sockets in threads rather than http.client or asyncio: the client shares the CPUs
-# with the server it measures, and a trial against the "hello" app showed http.client and
-# asyncio streams spending about 0.3-0.4 ms of CPU per request against well under 0.1 ms
-# for this, which left visibly less CPU to gunicorn. Blocking socket calls release the
-# GIL, so 50 threads are enough to keep 50 requests in flight.
+# Raw sockets in threads rather than http.client or asyncio streams: the client shares
+# the CPUs with the servers it measures. In a trial against the "hello" app on two CPUs,
+# http.client in threads and asyncio streams each cost about 0.4 ms of CPU per request
+# (user + system) and measured 1,300-1,600 requests/s; raw sockets cost about 0.15 ms,
+# mostly the kernel's TCP work, and measured up to 2,200. Blocking socket calls release
+# the GIL, so the threads keep `--concurrency` requests in flight.
 #
 # gunicorn's sync workers close the connection after every response (no keep-alive), so
 # each request opens a connection and says `Connection: close`. The response is read up to
@@ -262,7 +268,7 @@ def gunicorn(name: str, app_spec: str, cwd: Path, env: dict[str, str], ready_pat
     """Serve `app_spec` with the benchmark's gunicorn settings; yields the port."""
     port = free_port()
     OUT.mkdir(parents=True, exist_ok=True)
-    log_path = OUT / f"registration_burst-{name}.log"
+    log_path = server_log(name)
     command = [sys.executable, "-m", "gunicorn", *GUNICORN_ARGS, "--bind", f"{HOST}:{port}", app_spec]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -282,20 +288,25 @@ def gunicorn(name: str, app_spec: str, cwd: Path, env: dict[str, str], ready_pat
             process.wait(timeout=15)
 
 
+def server_log(name: str) -> Path:
+    return OUT / f"registration_burst-{name}.log"
+
+
 def count_tracebacks(name: str) -> int:
-    log_path = OUT / f"registration_burst-{name}.log"
-    return log_path.read_text(errors="replace").count("Traceback") if log_path.exists() else 0
+    return server_log(name).read_text(errors="replace").count("Traceback")
 
 
 def migrate(env: dict[str, str]) -> None:
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "regsvc", "migrate"],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
         timeout=120,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"flask regsvc migrate failed:\n{done.stdout}{done.stderr}")
 
 
 def add_open_event(database_url: str) -> None:
@@ -473,13 +484,15 @@ def bench_database(
             if not outbox.get("pending") and not outbox.get("sending"):
                 break
             time.sleep(0.2)
+        # Before the server stops: a shutdown may log tracebacks of its own.
+        tracebacks = count_tracebacks(database.name)
     return DatabaseResult(
         database=database,
         journeys=journeys,
         pages=pages,
         attendance=database.query(ATTENDANCE_SQL),
         outbox=outbox,
-        tracebacks=count_tracebacks(database.name),
+        tracebacks=tracebacks,
     )
 
 
@@ -550,6 +563,11 @@ def report(
         f'bare Flask "hello": {hello_rate:.0f} requests/s (median of {rounds}), '
         f"p50/p99 {ms_pair(all_hello, 'hello')} ms, errors {hello_errors}"
     )
+    print(f"load average (1 min) before/after the run: {args.load_before:.2f}/{os.getloadavg()[0]:.2f}")
+    rates = [tally.rate("hello") for tally in hello_rounds]
+    if max(rates) > 1.25 * min(rates):
+        # The client and the servers share the machine's CPUs with whatever else runs.
+        print("note: the hello rounds differ by more than 25%: the machine is busy, the ratios are noisy")
     print()
     columns = [table_column(r, post_ratio[r.database.name], get_ratio[r.database.name]) for r in results]
     print(f"{'':32}{sqlite.database.label:>18}{pg.database.label:>18}")
@@ -587,6 +605,7 @@ def main() -> int:
     if args.requests < 1 or args.concurrency < 1:
         parser.error("--requests and --concurrency must be at least 1")
     run_id = secrets.token_hex(4)
+    args.load_before = os.getloadavg()[0]
     # The project is imported from its root (config.py is not part of the installed
     # package), by the server subprocesses as by `gunicorn wsgi:app`, and by this process.
     os.chdir(ROOT)

@@ -185,7 +185,7 @@ class _Inbox:
             self.received.notify_all()
         return "250 OK"
 
-    def wait_for(self, n: int, timeout: float = 10) -> list[EmailMessage]:
+    def wait_for(self, n: int, timeout: float = 30) -> list[EmailMessage]:
         with self.received:
             self.received.wait_for(lambda: len(self.messages) >= n, timeout)
         return list(self.messages)

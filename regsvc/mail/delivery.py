@@ -1,11 +1,15 @@
 """Sending what a request wrote to the outbox, once it is committed and the response is out."""
 
+import logging
+
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from regsvc.db import get_session
 from regsvc.mail.services import committed_message_ids, send_pending
+
+log = logging.getLogger(__name__)
 
 
 @event.listens_for(Session, "after_commit")
@@ -31,8 +35,13 @@ def init_app(app: Flask) -> None:
             flask_app = current_app._get_current_object()
 
             def _send():
-                with flask_app.app_context():
-                    send_pending(get_session(), ids=ids)
+                # The response is already out: a failure here is logged, and the
+                # messages stay in the outbox for `regsvc send-mail` to retry.
+                try:
+                    with flask_app.app_context():
+                        send_pending(get_session(), ids=ids)
+                except Exception:
+                    log.exception("sending mail %s after the request failed", ids)
 
             response.call_on_close(_send)
         return response
