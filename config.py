@@ -32,8 +32,11 @@ class Config:
     MAIL_USE_SSL = False
     MAIL_TIMEOUT = 10
     MAIL_FROM = "regsvc <no-reply@localhost>"
-    # Send a message right after the request that wrote it; `regsvc send-mail` retries.
+    # Send a message right after the request that wrote it. In production a separate
+    # `regsvc send-mail --watch` process sends instead, so no web worker waits on SMTP.
     MAIL_SEND_AFTER_REQUEST = True
+    # With no MAIL_SERVER, write whole messages (private links included) to the log.
+    MAIL_LOG_BODY = True
     MAIL_MAX_ATTEMPTS = 8
     # A duplicate registration re-sends the private link at most this often.
     LINK_RESEND_INTERVAL_SECONDS = 600
@@ -57,6 +60,8 @@ class DevelopmentConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    MAIL_SEND_AFTER_REQUEST = False
+    MAIL_LOG_BODY = False
 
 
 class TestingConfig(Config):

@@ -7,7 +7,10 @@ Run from the project root:
 For SQLite and then PostgreSQL it creates a fresh database, migrates it, adds one open
 event with 100 on-site seats, starts the app under gunicorn (2 sync workers) and
 drives `--requests` registration journeys (GET the form, POST it) from `--concurrency`
-client threads, then a phase of as many plain event-page GETs. The same client, with
+client threads: all the form GETs first, then all the POSTs, the burst the on-site cap
+must survive, so that the POST rate is measured on its own. Then a phase of as many
+plain event-page GETs. The outbox sender (`regsvc send-mail --watch`) runs beside the
+web workers, as in production. The same client, with
 the same settings, measures a bare Flask "hello" app under the same gunicorn settings;
 its requests per second are the denominator of the ratios.
 
@@ -400,18 +403,29 @@ def page_phase(port: int, requests: int, concurrency: int) -> Tally:
     return burst(requests, concurrency, task)
 
 
-def journey_phase(port: int, requests: int, concurrency: int, run_id: str) -> Tally:
+def journey_phase(port: int, requests: int, concurrency: int, run_id: str) -> tuple[Tally, Tally]:
+    """Every journey opens the form, then submits it: first all the form GETs, then all
+    the POSTs, so that the POSTs arrive as the burst the cap must survive (everyone who
+    had the form open pressing Register in the same seconds), and their rate is measured
+    on its own. Returns (forms, submissions); a journey's time is its GET plus its POST."""
     form_path = f"/e/{SLUG}/register"
+    opened: dict[int, tuple[str, dict[str, str], float]] = {}
+    opened_lock = threading.Lock()
 
-    def task(index: int, tally: Tally) -> None:
-        started = time.perf_counter()
+    def open_form(index: int, tally: Tally) -> None:
         form = http_request(port, "GET", form_path)
         token = CSRF_INPUT.search(form.body)
         cookies = cookies_from(form)
-        if not tally.record("form", form, ok=form.status == 200 and token is not None and bool(cookies)):
-            return
+        if tally.record("form", form, ok=form.status == 200 and token is not None and bool(cookies)):
+            with opened_lock:
+                opened[index] = (token.group(1).decode(), cookies, form.seconds)
+
+    def submit(index: int, tally: Tally) -> None:
+        if index not in opened:
+            return  # its form GET failed, and was counted there
+        token, cookies, form_seconds = opened[index]
         fields = {
-            "csrf_token": token.group(1).decode(),
+            "csrf_token": token,
             "full_name": f"Bench Participant {index}",
             "email": f"bench-{run_id}-{index:06d}@example.org",
             "organisation": "Benchmark Civil Society Network",
@@ -433,9 +447,39 @@ def journey_phase(port: int, requests: int, concurrency: int, run_id: str) -> Ta
         )
         # A new registration is redirected to its private page, /r/<token>/.
         if tally.record("post", post, ok=post.status == 302 and "/r/" in post.headers.get("location", "")):
-            tally.add_time("journey", time.perf_counter() - started)
+            tally.add_time("journey", form_seconds + post.seconds)
 
-    return burst(requests, concurrency, task)
+    forms = burst(requests, concurrency, open_form)
+    submissions = burst(requests, concurrency, submit)
+    return forms, submissions
+
+
+@contextlib.contextmanager
+def mail_sender(name: str, env: dict[str, str]) -> Iterator[None]:
+    """The outbox sender that runs beside the web workers in production."""
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "wsgi",
+        "regsvc",
+        "send-mail",
+        "--watch",
+        "--interval",
+        "1",
+    ]
+    with open(OUT / f"registration_burst-{name}-mail.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
 
 
 def warm_up(port: int, paths: list[str], concurrency: int) -> None:
@@ -447,6 +491,7 @@ def warm_up(port: int, paths: list[str], concurrency: int) -> None:
 @dataclass
 class DatabaseResult:
     database: Database
+    forms: Tally
     journeys: Tally
     pages: Tally
     attendance: dict[str, int]
@@ -461,25 +506,18 @@ def bench_database(
         DATABASE_URL=database.url,
         ENV="production",
         SECRET_KEY=secrets.token_urlsafe(32),
-        MAIL_SEND_AFTER_REQUEST="1",  # no MAIL_SERVER: the e-mails go to the log
+        # No MAIL_SERVER: the sender process writes the e-mails to its log.
         UPLOAD_FOLDER=str(workdir / "uploads"),
     )
     migrate(env)
     add_open_event(database.url)
-    with gunicorn(database.name, "wsgi:app", ROOT, env, "/healthz") as port:
+    with gunicorn(database.name, "wsgi:app", ROOT, env, "/healthz") as port, mail_sender(database.name, env):
         warm_up(port, [f"/e/{SLUG}/", f"/e/{SLUG}/register"], concurrency)
-        # POSTs per second are measured in the journeys, as the journeys completed per
-        # second: every journey ends with exactly one registration POST, so this is the
-        # rate at which the burst's POSTs were served. It is a conservative figure (each
-        # journey's form GET shares the same wall time), but a pure-POST phase would
-        # need a CSRF token and cookie fetched beforehand, which is not how people
-        # register. The event-page rate comes from a separate phase of plain GETs, run
-        # after the burst, when the page counts the seats among all the registrations.
-        journeys = journey_phase(port, requests, concurrency, run_id)
+        forms, journeys = journey_phase(port, requests, concurrency, run_id)
         pages = page_phase(port, requests, concurrency)
-        # E-mails are sent after the response: let the last ones finish before counting.
+        # Let the sender finish the last e-mails before counting.
         outbox: dict[str, int] = {}
-        for _attempt in range(50):
+        for _attempt in range(150):
             outbox = database.query(OUTBOX_SQL)
             if not outbox.get("pending") and not outbox.get("sending"):
                 break
@@ -488,6 +526,7 @@ def bench_database(
         tracebacks = count_tracebacks(database.name)
     return DatabaseResult(
         database=database,
+        forms=forms,
         journeys=journeys,
         pages=pages,
         attendance=database.query(ATTENDANCE_SQL),
@@ -506,21 +545,24 @@ def ms_pair(tally: Tally, kind: str) -> str:
 
 def table_column(result: DatabaseResult, post_ratio: float, get_ratio: float) -> dict[str, str]:
     """One database's figures, by row title."""
-    journeys, pages, attendance = result.journeys, result.pages, result.attendance
+    forms, journeys, pages, attendance = result.forms, result.journeys, result.pages, result.attendance
+    journey_rate = journeys.count("journey") / (forms.wall + journeys.wall) if journeys.wall else 0.0
     onsite, waitlisted = attendance.get("onsite", 0), attendance.get("waitlisted", 0)
     sent = result.outbox.get("sent", 0)
     return {
         "on-site registrations": str(onsite),
         "waitlisted registrations": str(waitlisted),
         "other registrations": str(sum(attendance.values()) - onsite - waitlisted),
-        "non-2xx/3xx responses": str(journeys.bad_status + pages.bad_status),
-        "no response (refused, timeout)": str(journeys.no_response + pages.no_response),
-        "unexpected 2xx/3xx": str(journeys.unexpected + pages.unexpected),
-        "not run before the deadline": str(journeys.not_run + pages.not_run),
-        "journeys/s (= POSTs/s)": f"{journeys.rate('post'):.1f}",
+        "non-2xx/3xx responses": str(forms.bad_status + journeys.bad_status + pages.bad_status),
+        "no response (refused, timeout)": str(forms.no_response + journeys.no_response + pages.no_response),
+        "unexpected 2xx/3xx": str(forms.unexpected + journeys.unexpected + pages.unexpected),
+        "not run before the deadline": str(forms.not_run + journeys.not_run + pages.not_run),
+        "journeys/s": f"{journey_rate:.1f}",
+        "form GETs/s": f"{forms.rate('form'):.1f}",
+        "registration POSTs/s": f"{journeys.rate('post'):.1f}",
         "journey latency p50/p99 ms": ms_pair(journeys, "journey"),
         "POST latency p50/p99 ms": ms_pair(journeys, "post"),
-        "form GET latency p50/p99 ms": ms_pair(journeys, "form"),
+        "form GET latency p50/p99 ms": ms_pair(forms, "form"),
         "POST ratio to hello (target)": f"{post_ratio:.3f} (>={POST_RATIO_TARGET[result.database.name]:.2f})",
         "event page GETs/s": f"{pages.rate('page'):.1f}",
         "event page p50/p99 ms": ms_pair(pages, "page"),
@@ -544,12 +586,13 @@ def missed_targets(result: DatabaseResult, post_ratio: float, get_ratio: float) 
 
 
 def report(
-    args: argparse.Namespace, hello_rounds: list[Tally], hello_rate: float, results: list[DatabaseResult]
+    args: argparse.Namespace, load_before: float, hello_rounds: list[Tally], results: list[DatabaseResult]
 ) -> int:
     """Print the figures and the summary line; the exit status."""
     sqlite, pg = results
+    hello_rate = statistics.median(tally.rate("hello") for tally in hello_rounds)
     hello_errors = sum(tally.errors for tally in hello_rounds)
-    errors = hello_errors + sum(r.journeys.errors + r.pages.errors for r in results)
+    errors = hello_errors + sum(r.forms.errors + r.journeys.errors + r.pages.errors for r in results)
     post_ratio = {r.database.name: r.journeys.rate("post") / hello_rate for r in results}
     get_ratio = {r.database.name: r.pages.rate("page") / hello_rate for r in results}
 
@@ -563,7 +606,7 @@ def report(
         f'bare Flask "hello": {hello_rate:.0f} requests/s (median of {rounds}), '
         f"p50/p99 {ms_pair(all_hello, 'hello')} ms, errors {hello_errors}"
     )
-    print(f"load average (1 min) before/after the run: {args.load_before:.2f}/{os.getloadavg()[0]:.2f}")
+    print(f"load average (1 min) before/after the run: {load_before:.2f}/{os.getloadavg()[0]:.2f}")
     rates = [tally.rate("hello") for tally in hello_rounds]
     if max(rates) > 1.25 * min(rates):
         # The client and the servers share the machine's CPUs with whatever else runs.
@@ -599,13 +642,18 @@ def report(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=1000, help="journeys per database (default 1000)")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=1000,
+        help="journeys per database, and requests per event-page phase and hello round (default 1000)",
+    )
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
     args = parser.parse_args()
     if args.requests < 1 or args.concurrency < 1:
         parser.error("--requests and --concurrency must be at least 1")
     run_id = secrets.token_hex(4)
-    args.load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()[0]
     # The project is imported from its root (config.py is not part of the installed
     # package), by the server subprocesses as by `gunicorn wsgi:app`, and by this process.
     os.chdir(ROOT)
@@ -626,8 +674,7 @@ def main() -> int:
                 hello_rounds.append(hello_round(hello_port, args.requests, args.concurrency))
             while len(hello_rounds) < HELLO_ROUNDS:
                 hello_rounds.append(hello_round(hello_port, args.requests, args.concurrency))
-    hello_rate = statistics.median(tally.rate("hello") for tally in hello_rounds)
-    return report(args, hello_rounds, hello_rate, results)
+    return report(args, load_before, hello_rounds, results)
 
 
 if __name__ == "__main__":

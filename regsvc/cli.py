@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from regsvc.db import get_session
 from regsvc.demo import load_demo_data
 from regsvc.mail.services import send_pending
+from regsvc.mail.services import watch as watch_outbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -39,7 +40,15 @@ def init_app(app: Flask) -> None:
             click.echo(line)
 
     @group.command("send-mail")
-    def send_mail():
+    @click.option("--watch", is_flag=True, help="Keep running, sending due mail every --interval seconds.")
+    @click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds with --watch.")
+    def send_mail(watch, interval):
         """Send the e-mails that are due, retrying failed ones with back-off."""
+        if watch:
+            click.echo(f"Sending due mail every {interval:g} s; stop with Ctrl-C.")
+            try:
+                watch_outbox(get_session(), interval)
+            except KeyboardInterrupt:
+                return
         sent, failed = send_pending(get_session())
         click.echo(f"Sent {sent} message(s); {failed} failed and will be retried later.")

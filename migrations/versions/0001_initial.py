@@ -88,7 +88,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", "email_normalised", name="uq_registrations_event_email"),
     )
     with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.create_index("ix_registrations_event_attendance", ["event_id", "attendance"], unique=False)
+        batch_op.create_index(
+            "ix_registrations_event_attendance", ["event_id", "attendance", "waitlisted_at", "id"], unique=False
+        )
 
     op.create_table(
         "registration_links",

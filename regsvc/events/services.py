@@ -38,8 +38,20 @@ def listed_events(session: Session, now: datetime) -> list[Event]:
     )
 
 
-def published_event(session: Session, slug: str) -> Event | None:
-    return session.scalar(select(Event).where(Event.slug == slug, Event.is_published.is_(True)))
+def published_event(session: Session, slug: str) -> tuple[Event, int] | tuple[None, None]:
+    """The published event at /e/<slug>/ and its on-site seats left, in one query."""
+    taken = (
+        select(func.count())
+        .where(Registration.event_id == Event.id, Registration.attendance == Attendance.ONSITE)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(Event, taken).where(Event.slug == slug, Event.is_published.is_(True))
+    ).first()
+    if row is None:
+        return None, None
+    event, onsite = row
+    return event, max(event.onsite_capacity - onsite, 0)
 
 
 def onsite_taken(session: Session, event_id: int) -> int:

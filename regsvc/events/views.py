@@ -16,16 +16,10 @@ def index():
 
 @bp.get("/e/<slug>/")
 def detail(slug: str):
-    session = get_session()
-    event = published_event(session, slug)
+    event, seats = published_event(get_session(), slug)
     if event is None:
         abort(404)
-    return render_template(
-        "events/detail.html",
-        event=event,
-        phase=phase(event, utcnow()),
-        seats_left=seats_left(session, event),
-    )
+    return render_template("events/detail.html", event=event, phase=phase(event, utcnow()), seats_left=seats)
 
 
 @bp.get("/privacy")

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import smtplib
 import ssl
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
@@ -51,26 +52,6 @@ def _backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(session: Session, message_id: int, now) -> OutboxMessage | None:
-    """Take one message for sending, unless another process already has it."""
-    with write_transaction(session):
-        claimed = session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                or_(
-                    OutboxMessage.status == MailStatus.PENDING,
-                    (OutboxMessage.status == MailStatus.SENDING)
-                    & (OutboxMessage.next_attempt_at < now - STALE_SENDING),
-                ),
-            )
-            .values(status=MailStatus.SENDING, next_attempt_at=now)
-        ).rowcount
-        if claimed != 1:
-            return None
-        return session.get(OutboxMessage, message_id, populate_existing=True)
-
-
 def _build(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
@@ -91,7 +72,10 @@ class _Transport:
     def send(self, email: EmailMessage) -> None:
         config = self.config
         if not config["MAIL_SERVER"]:
-            log.info("mail (no MAIL_SERVER set, not sent)\n%s", email.as_string())
+            if config["MAIL_LOG_BODY"]:
+                log.info("mail (no MAIL_SERVER set, not sent)\n%s", email.as_string())
+            else:
+                log.info("mail to %s (no MAIL_SERVER set, not sent): %s", email["To"], email["Subject"])
             return
         if self.smtp is None:
             if config["MAIL_USE_SSL"]:
@@ -118,61 +102,90 @@ class _Transport:
             self.smtp = None
 
 
+BATCH = 100
+
+
+def _due(now):
+    return or_(
+        (OutboxMessage.status == MailStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
+        # Taken by a sender that died before it finished.
+        (OutboxMessage.status == MailStatus.SENDING) & (OutboxMessage.next_attempt_at < now - STALE_SENDING),
+    )
+
+
+def _claim(session: Session, now, ids: list[int] | None) -> list[OutboxMessage]:
+    """Take up to BATCH due messages, so that no other sender takes them too."""
+    with write_transaction(session):
+        query = (
+            select(OutboxMessage)
+            .where(_due(now))
+            .order_by(OutboxMessage.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        if ids is not None:
+            query = query.where(OutboxMessage.id.in_(ids))
+        messages = list(session.scalars(query))
+        for message in messages:
+            message.status = MailStatus.SENDING
+            message.next_attempt_at = now
+    return messages
+
+
 def send_pending(session: Session, ids: Iterable[int] | None = None) -> tuple[int, int]:
-    """Send the messages that are due (or just `ids`). Returns (sent, failed attempts)."""
+    """Send the messages that are due (or just those of `ids`). Returns (sent, failed attempts)."""
     config = current_app.config
-    now = utcnow()
+    ids = list(ids) if ids is not None else None
     if session.in_transaction():
         session.commit()
-    query = select(OutboxMessage.id).order_by(OutboxMessage.id)
-    if ids is not None:
-        query = query.where(OutboxMessage.id.in_(list(ids)))
-    else:
-        query = query.where(
-            or_(
-                (OutboxMessage.status == MailStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == MailStatus.SENDING)
-                & (OutboxMessage.next_attempt_at < now - STALE_SENDING),
-            )
-        )
-    candidates = session.scalars(query).all()
-    session.commit()
-
     transport = _Transport(config)
     sent = failed = 0
     try:
-        for message_id in candidates:
-            message = _claim(session, message_id, now)
-            if message is None:
-                continue
-            try:
-                transport.send(_build(message, config["MAIL_FROM"]))
-                error = None
-            except (smtplib.SMTPException, OSError) as exc:
-                transport.close()
-                error = exc
-            with write_transaction(session):
-                _record_attempt(message, error, config["MAIL_MAX_ATTEMPTS"])
-            if error is None:
-                sent += 1
-            else:
-                failed += 1
-                log.warning("sending mail %s to %s failed: %s", message.id, message.recipient, error)
+        while messages := _claim(session, utcnow(), ids):
+            delivered = []
+            for message in messages:
+                try:
+                    transport.send(_build(message, config["MAIL_FROM"]))
+                except (smtplib.SMTPException, OSError) as error:
+                    transport.close()
+                    failed += 1
+                    log.warning("sending mail %s to %s failed: %s", message.id, message.recipient, error)
+                    with write_transaction(session):
+                        _record_failure(message, error, config["MAIL_MAX_ATTEMPTS"])
+                else:
+                    delivered.append(message.id)
+            if delivered:
+                with write_transaction(session):
+                    session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id.in_(delivered))
+                        .values(
+                            status=MailStatus.SENT,
+                            sent_at=utcnow(),
+                            attempts=OutboxMessage.attempts + 1,
+                            last_error="",
+                        )
+                    )
+                sent += len(delivered)
+            if ids is not None:
+                break
     finally:
         transport.close()
     return sent, failed
 
 
-def _record_attempt(message: OutboxMessage, error: Exception | None, max_attempts: int) -> None:
+def watch(session: Session, interval: float, stop=lambda: False) -> None:
+    """Send due mail every `interval` seconds until stop() says so."""
+    while not stop():
+        send_pending(session)
+        time.sleep(interval)
+
+
+def _record_failure(message: OutboxMessage, error: Exception, max_attempts: int) -> None:
     message.attempts += 1
-    if error is None:
-        message.status = MailStatus.SENT
-        message.sent_at = utcnow()
-        message.last_error = ""
+    message.last_error = str(error)[:2000]
+    if message.attempts >= max_attempts:
+        message.status = MailStatus.FAILED
     else:
-        message.last_error = str(error)[:2000]
-        if message.attempts >= max_attempts:
-            message.status = MailStatus.FAILED
-        else:
-            message.status = MailStatus.PENDING
-            message.next_attempt_at = utcnow() + _backoff(message.attempts)
+        message.status = MailStatus.PENDING
+        message.next_attempt_at = utcnow() + _backoff(message.attempts)

@@ -41,7 +41,8 @@ class Registration(Base):
             "attendance IN ('onsite', 'online', 'waitlisted', 'cancelled')",
             name="ck_registrations_attendance",
         ),
-        Index("ix_registrations_event_attendance", "event_id", "attendance"),
+        # Also orders the waiting list, so a position is an index range count.
+        Index("ix_registrations_event_attendance", "event_id", "attendance", "waitlisted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

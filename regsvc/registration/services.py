@@ -106,9 +106,11 @@ def allocate(
     first served, and tells each promoted person by e-mail. Returns those promoted.
     """
     now = now or utcnow()
+    taken = onsite_taken(session, event.id)
     if registration is not None and wanted is not None and registration.attendance != wanted:
+        was_onsite = registration.attendance == Attendance.ONSITE
         if wanted == Attendance.ONSITE:
-            if override or onsite_taken(session, event.id) < event.onsite_capacity:
+            if override or taken < event.onsite_capacity:
                 _set_attendance(registration, Attendance.ONSITE, now)
             elif when_full == WhenFull.WAITLIST:
                 _set_attendance(registration, Attendance.WAITLISTED, now)
@@ -116,11 +118,11 @@ def allocate(
                 _set_attendance(registration, Attendance.ONLINE, now)
         else:
             _set_attendance(registration, wanted, now)
+        taken += (registration.attendance == Attendance.ONSITE) - was_onsite
         if registration not in session:
             session.add(registration)
-        session.flush()
 
-    free = event.onsite_capacity - onsite_taken(session, event.id)
+    free = event.onsite_capacity - taken
     if free <= 0:
         return []
     promoted = list(
@@ -137,7 +139,6 @@ def allocate(
     for person in promoted:
         _set_attendance(person, Attendance.ONSITE, now)
         _mail(session, person, "seat_granted", link=_private_url(_new_link(session, person, now)))
-    session.flush()
     return promoted
 
 
@@ -147,6 +148,14 @@ def _set_attendance(registration: Registration, attendance: Attendance, now: dat
     elif attendance != Attendance.WAITLISTED:
         registration.waitlisted_at = None
     registration.attendance = attendance
+
+
+def _waitlist_length(session: Session, event_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.attendance == Attendance.WAITLISTED)
+    )
 
 
 def waitlist_position(session: Session, registration: Registration) -> int | None:
@@ -247,15 +256,19 @@ def register(
             channel=channel,
             created_at=now,
         )
-        allocate(session, event, registration, wanted, when_full, now=now)
-        token = _new_link(session, registration, now)
-        _mail(
-            session,
-            registration,
-            "registered",
-            link=_private_url(token),
-            position=waitlist_position(session, registration),
-        )
+        # One flush, at commit: nothing below needs the new rows in the database.
+        with session.no_autoflush:
+            allocate(session, event, registration, wanted, when_full, now=now)
+            token = _new_link(session, registration, now)
+            _mail(
+                session,
+                registration,
+                "registered",
+                link=_private_url(token),
+                position=_waitlist_length(session, event.id) + 1
+                if registration.attendance == Attendance.WAITLISTED
+                else None,
+            )
     return RegistrationOutcome(registration=registration, token=token)
 
 

@@ -30,10 +30,10 @@ bp = Blueprint("registration", __name__)
 
 
 def _event_or_404(slug: str):
-    event = published_event(get_session(), slug)
+    event, seats = published_event(get_session(), slug)
     if event is None:
         abort(404)
-    return event
+    return event, seats
 
 
 def _unavailable(event, current: Phase):
@@ -42,7 +42,7 @@ def _unavailable(event, current: Phase):
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 def register_form(slug: str):
-    event = _event_or_404(slug)
+    event, seats = _event_or_404(slug)
     current = phase(event, utcnow())
     if current != Phase.OPEN:
         return _unavailable(event, current)
@@ -79,7 +79,7 @@ def register_form(slug: str):
             "registration/form.html",
             form=form,
             event=event,
-            seats_left=seats_left(get_session(), event),
+            seats_left=seats,
         ),
         status,
     )
@@ -87,7 +87,8 @@ def register_form(slug: str):
 
 @bp.get("/e/<slug>/register/check-your-email")
 def link_sent(slug: str):
-    return render_template("registration/link_sent.html", event=_event_or_404(slug))
+    event, _seats = _event_or_404(slug)
+    return render_template("registration/link_sent.html", event=event)
 
 
 def _private_page_headers():
