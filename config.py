@@ -41,6 +41,13 @@ class Config:
     # A duplicate registration re-sends the private link at most this often.
     LINK_RESEND_INTERVAL_SECONDS = 600
 
+    # Staff sign-in: minutes without a request before the session expires.
+    STAFF_IDLE_MINUTES = 120
+    # Time zone of times shown on staff pages (audit log, sign-ins).
+    STAFF_TIMEZONE = "Europe/Belgrade"
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+    TRUSTED_PROXIES = 0
+
     LANGUAGES = ["en"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_settings
 from regsvc import cli, db, errors, formatting
+from regsvc.audit.views import bp as audit_bp
+from regsvc.auth import access
+from regsvc.auth.views import bp as auth_bp
+from regsvc.desk.views import bp as desk_bp
+from regsvc.events.console import bp as console_bp
 from regsvc.events.views import bp as events_bp
 from regsvc.extensions import babel, csrf
 from regsvc.health import bp as health_bp
@@ -21,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def select_locale() -> str:
     config = current_app.config
+    if not has_request_context():  # CLI commands, e-mails sent by the outbox sender
+        return config["BABEL_DEFAULT_LOCALE"]
     return request.accept_languages.best_match(config["LANGUAGES"], default=config["BABEL_DEFAULT_LOCALE"])
 
 
@@ -38,8 +47,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.permanent_session_lifetime = timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
+
     db.init_app(app)
     csrf.init_app(app)
+    access.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     formatting.init_app(app)
     errors.init_app(app)
@@ -49,6 +64,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(desk_bp)
+    app.register_blueprint(audit_bp)
 
     @app.context_processor
     def template_helpers():

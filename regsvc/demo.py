@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regsvc.auth.models import Role
+from regsvc.auth.services import create_user, find_user
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
 
@@ -96,8 +98,18 @@ def demo_events(now: datetime) -> list[Event]:
     ]
 
 
+DEMO_USERS = (
+    ("organiser@example.org", "Ivana Organiser", Role.ORGANISER),
+    ("desk@example.org", "Marko Desk", Role.DESK),
+    ("finance@example.org", "Jovana Finance", Role.FINANCE),
+)
+
+
 def load_demo_data(session: Session, now: datetime | None = None) -> Iterator[str]:
-    """Create the demo events that do not exist yet; yields a line per event."""
+    """Create the demo events and staff accounts that do not exist yet; yields a line each.
+
+    Passwords of new demo accounts are generated and printed once.
+    """
     now = now or utcnow()
     with write_transaction(session):
         existing = set(session.scalars(select(Event.slug)))
@@ -107,3 +119,9 @@ def load_demo_data(session: Session, now: datetime | None = None) -> Iterator[st
                 continue
             session.add(event)
             yield f"created: /e/{event.slug}/ ({event.local_starts_at:%d %b %Y %H:%M})"
+    for email, name, role in DEMO_USERS:
+        if find_user(session, email) is not None:
+            yield f"exists:  {email} ({role})"
+            continue
+        account = create_user(session, email, [role], full_name=name)
+        yield f"created: {email} ({role}), password: {account.generated_password}"

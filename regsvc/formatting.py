@@ -1,7 +1,9 @@
 """Jinja filters that present dates in the event's own time zone, in the reader's language."""
 
+from zoneinfo import ZoneInfo
+
 from babel.dates import format_datetime as babel_format_datetime
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale
 
 from regsvc.events.models import Event
@@ -18,5 +20,13 @@ def event_datetime(value, event: Event, format: str = "full") -> str:
     return babel_format_datetime(value, formats.get(format, format), tzinfo=event.zone, locale=get_locale())
 
 
+def staff_datetime(value) -> str:
+    """A moment for staff pages, in the STAFF_TIMEZONE (e.g. "27 Nov 2026, 14:05")."""
+    return babel_format_datetime(
+        value, "d MMM y, HH:mm", tzinfo=ZoneInfo(current_app.config["STAFF_TIMEZONE"]), locale=get_locale()
+    )
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["event_datetime"] = event_datetime
+    app.jinja_env.filters["staff_datetime"] = staff_datetime

@@ -1,8 +1,20 @@
 """Every model, imported once so that Base.metadata knows the whole schema."""
 
+from regsvc.audit.models import AuditEntry
+from regsvc.auth.models import LoginFailure, StaffRole, StaffUser
 from regsvc.db import Base
 from regsvc.events.models import Event
 from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import Registration, RegistrationLink
 
-__all__ = ["Base", "Event", "OutboxMessage", "Registration", "RegistrationLink"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Event",
+    "LoginFailure",
+    "OutboxMessage",
+    "Registration",
+    "RegistrationLink",
+    "StaffRole",
+    "StaffUser",
+]

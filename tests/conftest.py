@@ -17,6 +17,8 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from regsvc import create_app
+from regsvc.auth.models import Role, StaffUser
+from regsvc.auth.services import create_user
 from regsvc.cli import alembic_config
 from regsvc.db import utcnow
 from regsvc.events.models import Event
@@ -154,6 +156,35 @@ def make_registration(session):
     return make
 
 
+@pytest.fixture
+def make_user(session):
+    """A staff account; the password is the e-mail's local part repeated to 10+ characters."""
+    numbers = count(1)
+
+    def make(*roles: str, email: str | None = None, password: str = "correct horse battery") -> StaffUser:
+        email = email or f"staff{next(numbers)}@example.org"
+        return create_user(session, email, list(roles), password=password, full_name=email.split("@")[0]).user
+
+    return make
+
+
+def sign_in(client, user: StaffUser) -> None:
+    """Sign a test client in as `user` without going through the login form."""
+    with client.session_transaction() as browser_session:
+        browser_session["_user_id"] = str(user.id)
+        browser_session["_fresh"] = True
+
+
+@pytest.fixture
+def organiser(make_user):
+    return make_user(Role.ORGANISER, email="organiser@example.org")
+
+
+@pytest.fixture
+def desk_user(make_user):
+    return make_user(Role.DESK, email="desk@example.org")
+
+
 def form_data(n: int | str = 1, **fields) -> dict:
     """What a participant types into the registration form."""
     data = dict(
@@ -211,3 +242,9 @@ def smtp_server(app):
 
 def body_of(message: EmailMessage) -> str:
     return message.get_body(("plain",)).get_content()
+
+
+def fresh(session) -> None:
+    """Forget what the test's session has loaded, to see what requests committed since."""
+    session.rollback()
+    session.expire_all()

@@ -10,11 +10,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, select
 
 import config
+from regsvc.auth.services import authenticate
 from regsvc.db import utcnow
 from regsvc.demo import next_date
 from regsvc.events.models import Event
 from regsvc.events.services import Phase, phase
 from regsvc.models import Base
+from tests.conftest import fresh
 
 
 def test_settings_are_overridden_by_environment_variables():
@@ -74,9 +76,14 @@ def test_demo_data_creates_the_two_conferences_open_for_registration(runner, ses
     assert macedonia.local_starts_at.strftime("%H:%M") == "09:30"
     assert phase(serbia, utcnow()) == phase(macedonia, utcnow()) == Phase.OPEN
     # Running it again changes nothing.
+    # One account per role, with its password printed once.
+    for role in ("organiser", "desk", "finance"):
+        line = next(line for line in result.output.splitlines() if f"{role}@example.org" in line)
+        password = line.split("password: ")[1]
+        assert authenticate(session, f"{role}@example.org", password, "127.0.0.1").roles == {role}
     again = runner.invoke(args=["regsvc", "demo"])
-    assert again.output.count("exists") == 2
-    session.rollback()
+    assert again.output.count("exists") == 5 and "password" not in again.output
+    fresh(session)
     assert len(session.scalars(select(Event)).all()) == 2
 
 

@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-27 03:52:47.791798
 """
 
-from alembic import op
 import sqlalchemy as sa
-import regsvc.db
+from alembic import op
 
+import regsvc.db
 
 revision = "0001"
 down_revision = None
@@ -89,7 +89,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("registrations", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_registrations_event_attendance", ["event_id", "attendance", "waitlisted_at", "id"], unique=False
+            "ix_registrations_event_attendance",
+            ["event_id", "attendance", "waitlisted_at", "id"],
+            unique=False,
         )
 
     op.create_table(

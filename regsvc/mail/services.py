@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from regsvc.db import utcnow, write_transaction
+from regsvc.documents.qr import qr_png
 from regsvc.mail.models import MailStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -27,17 +28,25 @@ STALE_SENDING = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def queue_mail(session: Session, recipient: str, template: str, locale: str, **context) -> OutboxMessage:
+def queue_mail(
+    session: Session,
+    recipient: str,
+    template: str,
+    locale: str,
+    *,
+    checkin_code: str | None = None,
+    **context,
+) -> OutboxMessage:
     """Render templates/mail/<template>.txt in the recipient's language and add it to the outbox.
 
     The message becomes visible to the sender only when the caller's transaction commits.
     """
     jinja_template = current_app.jinja_env.get_template(f"mail/{template}.txt")
     with force_locale(locale):
-        jinja_context = jinja_template.new_context(dict(context))
+        jinja_context = jinja_template.new_context(dict(context, checkin_code=checkin_code))
         subject = "".join(jinja_template.blocks["subject"](jinja_context)).strip()
         body = "".join(jinja_template.blocks["body"](jinja_context)).strip() + "\n"
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body, checkin_code=checkin_code)
     session.add(message)
     session.info.setdefault("outbox_new", []).append(message)
     return message
@@ -59,6 +68,10 @@ def _build(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
     email.set_content(message.body)
+    if message.checkin_code:
+        email.add_attachment(
+            qr_png(message.checkin_code), maintype="image", subtype="png", filename="check-in-qr.png"
+        )
     return email
 
 

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from regsvc.registration.models import Attendance, WhenFull
+from regsvc.registration.services import EDITABLE_FIELDS
 
 
 class ChoiceField(RadioField):
@@ -100,4 +101,74 @@ class AttendanceChangeForm(FlaskForm):
         default=WhenFull.WAITLIST.value,
         validators=[Optional()],
         message=_l("Choose what should happen if on-site is full."),
+    )
+
+
+class DetailsForm(FlaskForm):
+    """A participant's details as staff edit them (e-mail optional: walk-ins may have none)."""
+
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(message=_l("Please enter the full name.")), Length(max=200)]
+    )
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+        ],
+    )
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    departure_town = StringField(_l("Town of departure"), validators=[Optional(), Length(max=100)])
+    needs = TextAreaField(_l("Accessibility or dietary needs"), validators=[Optional(), Length(max=1000)])
+    consents_to_publication = BooleanField(_l("Agrees to appear in published lists and photos"))
+
+    def changes(self) -> dict:
+        return {
+            name: (field.data or "") if name != "consents_to_publication" else bool(field.data)
+            for name, field in self._fields.items()
+            if name in EDITABLE_FIELDS
+        }
+
+
+class StaffAttendanceForm(FlaskForm):
+    wanted = SelectField(
+        _l("Attendance"),
+        choices=[
+            SelectChoice(Attendance.ONSITE.value, _l("On-site")),
+            SelectChoice(Attendance.ONLINE.value, _l("Online")),
+            SelectChoice(Attendance.WAITLISTED.value, _l("Waiting list")),
+            SelectChoice(Attendance.CANCELLED.value, _l("Cancelled")),
+        ],
+    )
+    override_reason = StringField(
+        _l("Reason to seat over the cap (only if on-site is full)"),
+        validators=[Optional(), Length(max=300)],
+    )
+
+
+class WalkInForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(message=_l("Please enter the full name.")), Length(max=200)]
+    )
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    departure_town = StringField(_l("Town of departure"), validators=[Optional(), Length(max=100)])
+    email = EmailField(
+        _l("E-mail (optional, for the confirmation and travel claims)"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+        ],
+    )
+    consent_data = BooleanField(
+        _l("The participant agrees that their data is processed to organise this event."),
+        validators=[DataRequired(message=_l("Registration needs the participant's consent."))],
+    )
+    consent_publication = BooleanField(_l("Agrees to appear in published lists and photos"))
+    override_reason = StringField(
+        _l("On-site is full: reason to seat over the cap"),
+        validators=[Optional(), Length(max=300)],
     )

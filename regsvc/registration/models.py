@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+import string
 from datetime import datetime
 from enum import StrEnum
 
@@ -8,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from regsvc.db import Base, UTCDateTime, utcnow
 from regsvc.events.models import Event
+from regsvc.text import fold
 
 
 class Attendance(StrEnum):
@@ -29,8 +32,15 @@ class Channel(StrEnum):
     DESK = "desk"
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+def normalise_email(email: str) -> str | None:
+    return email.strip().lower() or None
+
+
+CHECKIN_CODE_DIGITS = 16
+
+
+def new_checkin_code() -> str:
+    return "".join(secrets.choice(string.digits) for _ in range(CHECKIN_CODE_DIGITS))
 
 
 class Registration(Base):
@@ -41,6 +51,7 @@ class Registration(Base):
             "attendance IN ('onsite', 'online', 'waitlisted', 'cancelled')",
             name="ck_registrations_attendance",
         ),
+        UniqueConstraint("checkin_code", name="uq_registrations_checkin_code"),
         # Also orders the waiting list, so a position is an index range count.
         Index("ix_registrations_event_attendance", "event_id", "attendance", "waitlisted_at", "id"),
     )
@@ -48,13 +59,16 @@ class Registration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     full_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
-    email_normalised: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    # NULL for a walk-in registered at the desk without an e-mail address.
+    email_normalised: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(40), default="")
     organisation: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(200))
     departure_town: Mapped[str] = mapped_column(String(100))
     needs: Mapped[str] = mapped_column(Text, default="")
+    # Name, organisation and e-mail folded by regsvc.text.fold, for search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
     consents_to_publication: Mapped[bool] = mapped_column(default=False)
     attendance: Mapped[str] = mapped_column(String(12))
@@ -62,10 +76,20 @@ class Registration(Base):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str] = mapped_column(String(12), default="en")
     channel: Mapped[str] = mapped_column(String(8), default=Channel.SELF_SERVICE)
+    # Printed as a QR code on the private page, in the e-mail and on the badge; digits
+    # only, so that keyboard-wedge scanners type it right on any keyboard layout.
+    checkin_code: Mapped[str] = mapped_column(String(20), default=new_checkin_code)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", name="fk_registrations_checked_in_by")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(lazy="joined")
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(" ".join((self.full_name, self.organisation, self.email)))
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.attendance}>"

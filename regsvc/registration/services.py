@@ -11,6 +11,8 @@ from flask import current_app
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from regsvc.audit.services import PARTICIPANT, SYSTEM, record
+from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
 from regsvc.events.services import Phase, onsite_taken, phase
@@ -37,6 +39,21 @@ class RegistrationNotOpen(Exception):
 
 class ChangeNotAllowed(Exception):
     """The participant may not switch to this attendance at this moment."""
+
+
+class SeatsFull(Exception):
+    """No on-site seat is free, and nobody asked to seat over the cap."""
+
+    def __init__(self, taken: int, capacity: int):
+        super().__init__(taken, capacity)
+        self.taken = taken
+        self.capacity = capacity
+
+
+class AlreadyRegistered(Exception):
+    def __init__(self, registration: Registration):
+        super().__init__(registration.id)
+        self.registration = registration
 
 
 class CapacityBelowTaken(Exception):
@@ -138,7 +155,14 @@ def allocate(
     )
     for person in promoted:
         _set_attendance(person, Attendance.ONSITE, now)
-        _mail(session, person, "seat_granted", link=_private_url(_new_link(session, person, now)))
+        record(session, SYSTEM, "waitlist.promoted", subject=person, name=person.full_name)
+        _mail(
+            session,
+            person,
+            "seat_granted",
+            with_qr=True,
+            link=_private_url(_new_link(session, person, now)),
+        )
     return promoted
 
 
@@ -195,12 +219,18 @@ def registration_for_token(session: Session, token: str) -> Registration | None:
     return link.registration if link else None
 
 
-def _mail(session: Session, registration: Registration, template: str, **context) -> None:
+def _mail(
+    session: Session, registration: Registration, template: str, *, with_qr: bool = False, **context
+) -> None:
+    """E-mail the participant, if they gave an address (desk walk-ins may not have)."""
+    if not registration.email:
+        return
     queue_mail(
         session,
         registration.email,
         template,
         registration.locale,
+        checkin_code=registration.checkin_code if with_qr else None,
         registration=registration,
         event=registration.event,
         **context,
@@ -229,47 +259,68 @@ def register(
         current = phase(event, now)
         if current != Phase.OPEN:
             raise RegistrationNotOpen(current)
-        email_normalised = normalise_email(details.email)
-        existing = session.scalar(
-            select(Registration).where(
-                Registration.event_id == event.id,
-                Registration.email_normalised == email_normalised,
-            )
-        )
+        existing = _find_by_email(session, event.id, details.email)
         if existing is not None:
             _resend_link(session, existing, now)
             return RegistrationOutcome(registration=None, token=None)
 
-        registration = Registration(
-            event=event,
-            full_name=details.full_name.strip(),
-            email=details.email.strip(),
-            email_normalised=email_normalised,
-            phone=details.phone.strip(),
-            organisation=details.organisation.strip(),
-            position=details.position.strip(),
-            departure_town=details.departure_town.strip(),
-            needs=details.needs.strip(),
-            consented_at=now,
-            consents_to_publication=details.consents_to_publication,
-            locale=locale,
-            channel=channel,
-            created_at=now,
-        )
+        registration = _new_registration(event, details, now, locale=locale, channel=channel)
         # One flush, at commit: nothing below needs the new rows in the database.
         with session.no_autoflush:
             allocate(session, event, registration, wanted, when_full, now=now)
-            token = _new_link(session, registration, now)
-            _mail(
-                session,
-                registration,
-                "registered",
-                link=_private_url(token),
-                position=_waitlist_length(session, event.id) + 1
-                if registration.attendance == Attendance.WAITLISTED
-                else None,
-            )
+            token = _welcome(session, registration, now)
     return RegistrationOutcome(registration=registration, token=token)
+
+
+def _new_registration(
+    event: Event, details: ParticipantDetails, now: datetime, *, locale: str, channel: Channel
+) -> Registration:
+    registration = Registration(
+        event=event,
+        full_name=details.full_name.strip(),
+        email=details.email.strip(),
+        email_normalised=normalise_email(details.email),
+        phone=details.phone.strip(),
+        organisation=details.organisation.strip(),
+        position=details.position.strip(),
+        departure_town=details.departure_town.strip(),
+        needs=details.needs.strip(),
+        consented_at=now,
+        consents_to_publication=details.consents_to_publication,
+        locale=locale,
+        channel=channel,
+        created_at=now,
+    )
+    registration.refresh_search_text()
+    return registration
+
+
+def _welcome(session: Session, registration: Registration, now: datetime) -> str:
+    """Create the private link of a new registration and mail the confirmation with it.
+    Returns the token."""
+    token = _new_link(session, registration, now)
+    waiting = registration.attendance == Attendance.WAITLISTED
+    _mail(
+        session,
+        registration,
+        "registered",
+        with_qr=registration.attendance in (Attendance.ONSITE, Attendance.WAITLISTED),
+        link=_private_url(token),
+        # A newcomer joins the end of the waiting list.
+        position=_waitlist_length(session, registration.event.id) + 1 if waiting else None,
+    )
+    return token
+
+
+def _find_by_email(session: Session, event_id: int, email: str) -> Registration | None:
+    email_normalised = normalise_email(email)
+    if email_normalised is None:
+        return None
+    return session.scalar(
+        select(Registration).where(
+            Registration.event_id == event_id, Registration.email_normalised == email_normalised
+        )
+    )
 
 
 def _resend_link(session: Session, registration: Registration, now: datetime) -> None:
@@ -321,6 +372,14 @@ def change_attendance(
         before = registration.attendance
         allocate(session, event, registration, wanted, when_full, now=now)
         if registration.attendance != before:
+            record(
+                session,
+                PARTICIPANT,
+                "attendance.changed",
+                subject=registration,
+                before=before,
+                after=registration.attendance,
+            )
             _mail(
                 session,
                 registration,
@@ -330,14 +389,165 @@ def change_attendance(
     return registration
 
 
-def set_capacity(session: Session, event_id: int, capacity: int) -> list[Registration]:
+def set_capacity(
+    session: Session, event_id: int, capacity: int, *, actor: StaffUser | None = None
+) -> list[Registration]:
     """Change the on-site cap. Raising it seats the waiting list at once; it never goes
     below the seats already taken. Returns the people promoted."""
+    with seat_transaction(session, event_id) as event:
+        return apply_capacity(session, event, capacity, actor=actor)
+
+
+def apply_capacity(
+    session: Session, event: Event, capacity: int, *, actor: StaffUser | None = None
+) -> list[Registration]:
+    """set_capacity for a caller already inside seat_transaction."""
     if capacity < 0:
         raise ValueError("capacity cannot be negative")
+    taken = onsite_taken(session, event.id)
+    if capacity < taken:
+        raise CapacityBelowTaken(taken)
+    if capacity != event.onsite_capacity:
+        record(
+            session, actor, "capacity.changed", subject=event, before=event.onsite_capacity, after=capacity
+        )
+    event.onsite_capacity = capacity
+    return allocate(session, event)
+
+
+# --- what staff do -----------------------------------------------------------------
+
+
+def register_walk_in(
+    session: Session,
+    event_id: int,
+    details: ParticipantDetails,
+    actor: StaffUser,
+    *,
+    override_reason: str = "",
+    now: datetime | None = None,
+) -> Registration:
+    """Seat and check in someone who arrives at the desk unregistered.
+
+    Subject to the cap: when it is full, only an explicit override with a reason seats
+    them, and the override is logged. Without an override nothing is saved (SeatsFull).
+    """
+    now = now or utcnow()
+    override_reason = override_reason.strip()
     with seat_transaction(session, event_id) as event:
+        existing = _find_by_email(session, event.id, details.email)
+        if existing is not None:
+            raise AlreadyRegistered(existing)
         taken = onsite_taken(session, event.id)
-        if capacity < taken:
-            raise CapacityBelowTaken(taken)
-        event.onsite_capacity = capacity
-        return allocate(session, event)
+        if taken >= event.onsite_capacity and not override_reason:
+            raise SeatsFull(taken, event.onsite_capacity)
+        registration = _new_registration(event, details, now, locale="en", channel=Channel.DESK)
+        allocate(session, event, registration, Attendance.ONSITE, override=bool(override_reason), now=now)
+        session.flush()  # the audit entries below name the registration by its id
+        registration.checked_in_at = now
+        registration.checked_in_by_id = actor.id
+        record(session, actor, "registration.walk_in", subject=registration, name=registration.full_name)
+        if taken >= event.onsite_capacity:
+            record(
+                session,
+                actor,
+                "seat.override",
+                subject=registration,
+                reason=override_reason,
+                taken=taken + 1,
+                capacity=event.onsite_capacity,
+            )
+        record(session, actor, "checkin", subject=registration, name=registration.full_name)
+        _welcome(session, registration, now)
+    return registration
+
+
+def staff_set_attendance(
+    session: Session,
+    registration_id: int,
+    wanted: Attendance,
+    actor: StaffUser,
+    *,
+    override_reason: str = "",
+    now: datetime | None = None,
+) -> Registration:
+    """An organiser or the desk changes someone's attendance, at any time.
+
+    On-site when full puts them on the waiting list, unless an override reason is
+    given: then they are seated over the cap and the override is logged.
+    """
+    now = now or utcnow()
+    override_reason = override_reason.strip()
+    event_id = session.scalar(select(Registration.event_id).where(Registration.id == registration_id))
+    with seat_transaction(session, event_id) as event:
+        registration = session.get(Registration, registration_id, populate_existing=True)
+        before = registration.attendance
+        full = onsite_taken(session, event.id) >= event.onsite_capacity
+        allocate(session, event, registration, wanted, override=bool(override_reason), now=now)
+        if registration.attendance == before:
+            return registration
+        if registration.attendance != Attendance.ONSITE:
+            registration.checked_in_at = None
+            registration.checked_in_by_id = None
+        record(
+            session,
+            actor,
+            "attendance.changed",
+            subject=registration,
+            before=before,
+            after=registration.attendance,
+        )
+        if full and registration.attendance == Attendance.ONSITE:
+            record(
+                session,
+                actor,
+                "seat.override",
+                subject=registration,
+                reason=override_reason,
+                capacity=event.onsite_capacity,
+            )
+        _mail(
+            session,
+            registration,
+            "attendance_changed",
+            with_qr=registration.attendance == Attendance.ONSITE,
+            position=waitlist_position(session, registration),
+        )
+    return registration
+
+
+EDITABLE_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "organisation",
+    "position",
+    "departure_town",
+    "needs",
+    "consents_to_publication",
+)
+
+
+def update_details(session: Session, registration_id: int, changes: dict, actor: StaffUser) -> Registration:
+    """Edit a participant's details. The audit log keeps the old and new values."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    with write_transaction(session):
+        registration = session.get(Registration, registration_id, populate_existing=True)
+        if "email" in changes:
+            other = _find_by_email(session, registration.event_id, changes["email"])
+            if other is not None and other.id != registration.id:
+                raise AlreadyRegistered(other)
+        changed = {}
+        for field, value in changes.items():
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(registration, field) != value:
+                changed[field] = [getattr(registration, field), value]
+                setattr(registration, field, value)
+        if "email" in changed:
+            registration.email_normalised = normalise_email(registration.email)
+        registration.refresh_search_text()
+        if changed:
+            record(session, actor, "registration.edited", subject=registration, changes=changed)
+    return registration

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from regsvc.registration.models import Registration
-from tests.conftest import body_of
+from tests.conftest import body_of, fresh
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def test_register_onsite_then_switch_to_online_through_the_private_link(
     screenshot(private, "04-switched-online")
     later.close()
 
-    session.rollback()
+    fresh(session)
     [registration] = session.scalars(select(Registration)).all()
     assert registration.attendance == "online"
     assert registration.full_name == "Dragana Šaković"
@@ -74,5 +74,5 @@ def test_the_form_shows_errors_next_to_fields_and_keeps_input(live_server, phone
     assert phone.get_by_text("This does not look like an e-mail address").is_visible()
     assert phone.get_by_label("Full name").input_value() == "Марија Јовановска"
     screenshot(phone, "05-form-errors")
-    session.rollback()
+    fresh(session)
     assert session.scalars(select(Registration)).all() == []

@@ -11,11 +11,11 @@ from regsvc.db import utcnow, write_transaction
 from regsvc.mail.models import MailStatus, OutboxMessage
 from regsvc.mail.services import committed_message_ids, queue_mail, send_pending
 from regsvc.registration.models import Registration
-from tests.conftest import _free_port, body_of, form_data
+from tests.conftest import _free_port, body_of, form_data, fresh
 
 
 def messages(session):
-    session.rollback()  # end the test's read transaction: see what requests committed
+    fresh(session)
     return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from regsvc.db import utcnow
 from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import Registration
-from tests.conftest import form_data
+from tests.conftest import form_data, fresh
 
 
 def text_of(response) -> str:
@@ -17,7 +17,7 @@ def text_of(response) -> str:
 
 
 def registrations(session):
-    session.rollback()  # end the test's read transaction: see what requests committed
+    fresh(session)
     return list(session.scalars(select(Registration).order_by(Registration.id)))
 
 

@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from regsvc.auth.models import Role
+from regsvc.auth.services import MIN_PASSWORD_LENGTH
+
+ROLE_LABELS = {
+    Role.ORGANISER: _l("Organiser"),
+    Role.DESK: _l("Desk"),
+    Role.FINANCE: _l("Finance"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(message=_l("Please enter your e-mail address."))]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Please enter your password."))]
+    )
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(message=_l("Please enter an e-mail address.")),
+            Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    full_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    roles = SelectMultipleField(
+        _l("Roles"),
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False),
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    password = PasswordField(
+        _l("Password (leave empty to generate one)"),
+        validators=[
+            Optional(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l("A password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )

@@ -1,0 +1,328 @@
+"""The organiser console: events, their dashboards and registrations (/staff/events/…)."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from regsvc.auth.access import staff_required
+from regsvc.auth.models import Role
+from regsvc.db import get_session, utcnow
+from regsvc.documents.attendance import (
+    AttendanceRow,
+    attendance_csv,
+    attendance_xlsx,
+    badges_pdf,
+    sign_in_sheet_pdf,
+)
+from regsvc.events.editing import EventError, all_events, create_event, set_registration_open, update_event
+from regsvc.events.forms import EventForm
+from regsvc.events.models import Event
+from regsvc.events.services import phase
+from regsvc.registration.forms import DetailsForm, StaffAttendanceForm
+from regsvc.registration.models import Attendance, Registration
+from regsvc.registration.queries import (
+    LISTS,
+    SORTS,
+    counts,
+    counts_by_event,
+    find_registrations,
+    list_members,
+)
+from regsvc.registration.services import (
+    AlreadyRegistered,
+    CapacityBelowTaken,
+    set_capacity,
+    staff_set_attendance,
+    update_details,
+    waitlist_position,
+)
+
+bp = Blueprint("console", __name__, url_prefix="/staff/events")
+organiser = staff_required(Role.ORGANISER)
+
+
+def _event(event_id: int) -> Event:
+    event = get_session().get(Event, event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _registration(event: Event, registration_id: int) -> Registration:
+    registration = get_session().get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    return registration
+
+
+def _capacity_refused(form: EventForm, refused: CapacityBelowTaken) -> None:
+    form.onsite_capacity.errors.append(
+        _(
+            "%(taken)d people already hold on-site seats. Move some of them online first, "
+            "or keep at least %(taken)d seats.",
+            taken=refused.taken,
+        )
+    )
+
+
+@bp.get("/")
+@organiser
+def events():
+    session = get_session()
+    rows = all_events(session)
+    return render_template(
+        "console/events.html", events=rows, counts=counts_by_event(session, rows), now=utcnow(), phase=phase
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organiser
+def new():
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = create_event(get_session(), form.fields_dict(), form.onsite_capacity.data, current_user)
+        except EventError as refused:
+            form.slug.errors.append(str(refused))
+        else:
+            flash(_("Event created."), "success")
+            return redirect(url_for("console.dashboard", event_id=event.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("console/event_form.html", form=form, event=None), status
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@organiser
+def edit(event_id: int):
+    event = _event(event_id)
+    form = EventForm(event=event) if request.method == "GET" else EventForm()
+    if form.validate_on_submit():
+        try:
+            update_event(get_session(), event.id, form.fields_dict(), form.onsite_capacity.data, current_user)
+        except EventError as refused:
+            form.slug.errors.append(str(refused))
+        except CapacityBelowTaken as refused:
+            _capacity_refused(form, refused)
+        else:
+            flash(_("Event saved."), "success")
+            return redirect(url_for("console.dashboard", event_id=event.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("console/event_form.html", form=form, event=event), status
+
+
+@bp.get("/<int:event_id>/")
+@organiser
+def dashboard(event_id: int):
+    event = _event(event_id)
+    return render_template(
+        "console/dashboard.html",
+        event=event,
+        counts=counts(get_session(), event),
+        phase=phase(event, utcnow()),
+        form=StaffAttendanceForm(),
+    )
+
+
+@bp.post("/<int:event_id>/registration")
+@organiser
+def open_or_close(event_id: int):
+    event = _event(event_id)
+    opening = request.form.get("open") == "1"
+    set_registration_open(get_session(), event.id, opening, current_user)
+    flash(_("Registration is open.") if opening else _("Registration is closed."), "success")
+    return redirect(url_for("console.dashboard", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/capacity")
+@organiser
+def capacity(event_id: int):
+    event = _event(event_id)
+    raw = request.form.get("capacity", "").strip()
+    if not raw.isdigit():
+        flash(_("Enter the number of on-site seats as a whole number, e.g. 80."), "error")
+        return redirect(url_for("console.dashboard", event_id=event.id))
+    try:
+        promoted = set_capacity(get_session(), event.id, int(raw), actor=current_user)
+    except CapacityBelowTaken as refused:
+        flash(
+            _(
+                "%(taken)d people already hold on-site seats: the capacity cannot go below that.",
+                taken=refused.taken,
+            ),
+            "error",
+        )
+    else:
+        flash(
+            _("Capacity is now %(num)d.", num=int(raw))
+            + (
+                " " + _("%(num)d people moved up from the waiting list.", num=len(promoted))
+                if promoted
+                else ""
+            ),
+            "success",
+        )
+    return redirect(url_for("console.dashboard", event_id=event.id))
+
+
+@bp.get("/<int:event_id>/registrations")
+@organiser
+def registrations(event_id: int):
+    event = _event(event_id)
+    args = request.args
+    sort = args.get("sort", "name")
+    page = find_registrations(
+        get_session(),
+        event.id,
+        query=args.get("q", ""),
+        attendance=args.get("attendance", ""),
+        checked_in=args.get("checked_in", ""),
+        sort=sort if sort in SORTS else "name",
+        descending=args.get("order") == "desc",
+        page=args.get("page", 1, type=int),
+    )
+    return render_template(
+        "console/registrations.html",
+        event=event,
+        page=page,
+        args=args,
+        sorts=SORTS,
+        attendances=list(Attendance),
+    )
+
+
+@bp.route("/<int:event_id>/registrations/<int:registration_id>", methods=["GET", "POST"])
+@organiser
+def registration(event_id: int, registration_id: int):
+    event = _event(event_id)
+    person = _registration(event, registration_id)
+    form = DetailsForm(obj=person)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_details(get_session(), person.id, form.changes(), current_user)
+        except AlreadyRegistered:
+            form.email.errors.append(
+                _("Another registration for this event already uses this e-mail address.")
+            )
+            status = 422
+        else:
+            flash(_("Details saved."), "success")
+            return redirect(url_for("console.registration", event_id=event.id, registration_id=person.id))
+    elif form.is_submitted():
+        status = 422
+    attendance_form = StaffAttendanceForm(formdata=None, wanted=person.attendance)
+    return (
+        render_template(
+            "console/registration.html",
+            event=event,
+            person=person,
+            form=form,
+            attendance_form=attendance_form,
+            position=waitlist_position(get_session(), person),
+        ),
+        status,
+    )
+
+
+@bp.post("/<int:event_id>/registrations/<int:registration_id>/attendance")
+@organiser
+def registration_attendance(event_id: int, registration_id: int):
+    event = _event(event_id)
+    person = _registration(event, registration_id)
+    form = StaffAttendanceForm()
+    if not form.validate_on_submit():
+        flash(_("Choose an attendance."), "error")
+    else:
+        updated = staff_set_attendance(
+            get_session(),
+            person.id,
+            Attendance(form.wanted.data),
+            current_user,
+            override_reason=form.override_reason.data or "",
+        )
+        if form.wanted.data == Attendance.ONSITE and updated.attendance == Attendance.WAITLISTED:
+            flash(
+                _(
+                    "On-site is full, so they are on the waiting list. "
+                    "Give a reason to seat them over the cap."
+                ),
+                "info",
+            )
+        else:
+            flash(_("Attendance saved."), "success")
+    return redirect(url_for("console.registration", event_id=event.id, registration_id=person.id))
+
+
+LIST_LABELS = {
+    "onsite": _l("On-site participants"),
+    "online": _l("Online participants"),
+    "all": _l("All participants"),
+}
+
+
+def _rows(event: Event, which: str) -> list[AttendanceRow]:
+    return [
+        AttendanceRow(
+            full_name=person.full_name,
+            organisation=person.organisation,
+            town=person.departure_town,
+            attendance=person.attendance,
+            checkin_code=person.checkin_code,
+            consents_to_publication=person.consents_to_publication,
+            checked_in=person.checked_in_at is not None,
+        )
+        for person in list_members(get_session(), event.id, which)
+    ]
+
+
+def _which() -> str:
+    which = request.args.get("list", "onsite")
+    if which not in LISTS:
+        abort(404)
+    return which
+
+
+def _download(data: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    response = Response(data, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:event_id>/sign-in-sheet.pdf")
+@staff_required(Role.ORGANISER, Role.DESK)
+def sign_in_sheet(event_id: int):
+    event = _event(event_id)
+    which = _which()
+    pdf = sign_in_sheet_pdf(event, _rows(event, which), str(LIST_LABELS[which]))
+    return _download(pdf, "application/pdf", f"{event.slug}-sign-in-{which}.pdf", inline=True)
+
+
+@bp.get("/<int:event_id>/badges.pdf")
+@staff_required(Role.ORGANISER, Role.DESK)
+def badges(event_id: int):
+    event = _event(event_id)
+    return _download(
+        badges_pdf(event, _rows(event, "onsite")), "application/pdf", f"{event.slug}-badges.pdf", inline=True
+    )
+
+
+@bp.get("/<int:event_id>/attendance.<fmt>")
+@organiser
+def export(event_id: int, fmt: str):
+    event = _event(event_id)
+    which = request.args.get("list", "all")
+    if which not in LISTS:
+        abort(404)
+    rows = _rows(event, which)
+    if fmt == "csv":
+        return _download(attendance_csv(rows), "text/csv; charset=utf-8", f"{event.slug}-{which}.csv")
+    if fmt == "xlsx":
+        return _download(
+            attendance_xlsx(rows),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{event.slug}-{which}.xlsx",
+        )
+    abort(404)

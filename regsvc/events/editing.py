@@ -1,0 +1,98 @@
+"""Organisers create and change events. Capacity changes go through the seat allocation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regsvc.audit.services import record
+from regsvc.auth.models import StaffUser
+from regsvc.db import utcnow, write_transaction
+from regsvc.events.models import Event
+from regsvc.registration.services import apply_capacity, seat_transaction
+
+# Every field an organiser edits, capacity apart (it goes through the allocation).
+EVENT_FIELDS = (
+    "title",
+    "slug",
+    "description",
+    "timezone",
+    "starts_at",
+    "ends_at",
+    "venue_name",
+    "venue_address",
+    "host_town",
+    "registration_opens_at",
+    "registration_closes_at",
+    "currency",
+    "travel_reimbursed",
+    "stream_details",
+    "contact_email",
+    "is_published",
+)
+
+
+class EventError(Exception):
+    """The event cannot be saved like this; the message says why."""
+
+
+def _check(session: Session, fields: dict, event_id: int | None) -> None:
+    taken = session.scalar(select(Event.id).where(Event.slug == fields["slug"]))
+    if taken is not None and taken != event_id:
+        raise EventError(_l("Another event already uses the address /e/%(slug)s/.", slug=fields["slug"]))
+
+
+def _audit_value(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def create_event(session: Session, fields: dict, capacity: int, actor: StaffUser) -> Event:
+    with write_transaction(session):
+        _check(session, fields, None)
+        event = Event(onsite_capacity=capacity, **{name: fields[name] for name in EVENT_FIELDS})
+        session.add(event)
+        session.flush()
+        record(session, actor, "event.created", subject=event, title=event.title, capacity=capacity)
+    return event
+
+
+def update_event(session: Session, event_id: int, fields: dict, capacity: int, actor: StaffUser) -> Event:
+    """Save an edited event; CapacityBelowTaken or EventError leave it unchanged."""
+    with seat_transaction(session, event_id) as event:
+        _check(session, fields, event_id)
+        changes = {
+            name: [_audit_value(getattr(event, name)), _audit_value(fields[name])]
+            for name in EVENT_FIELDS
+            if getattr(event, name) != fields[name]
+        }
+        for name in changes:
+            setattr(event, name, fields[name])
+        if changes:
+            record(session, actor, "event.edited", subject=event, changes=changes)
+        apply_capacity(session, event, capacity, actor=actor)
+    return event
+
+
+def set_registration_open(
+    session: Session, event_id: int, open_: bool, actor: StaffUser, *, now: datetime | None = None
+) -> Event:
+    """Open registration now (until the event starts, if it had closed) or close it now."""
+    now = now or utcnow()
+    with write_transaction(session):
+        event = session.get(Event, event_id, populate_existing=True)
+        if open_:
+            event.registration_opens_at = min(event.registration_opens_at, now)
+            if event.registration_closes_at <= now:
+                event.registration_closes_at = event.starts_at
+            event.is_published = True
+        else:
+            event.registration_closes_at = min(event.registration_closes_at, now)
+        record(session, actor, "registration.opened" if open_ else "registration.closed", subject=event)
+    return event
+
+
+def all_events(session: Session) -> list[Event]:
+    return list(session.scalars(select(Event).order_by(Event.starts_at.desc())))

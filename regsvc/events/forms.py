@@ -1,0 +1,120 @@
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+
+from regsvc.events.editing import EVENT_FIELDS
+from regsvc.events.models import CURRENCIES, TIMEZONES, Event
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+_WHEN = _l("Please enter a date and time.")
+DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+def _when(label):
+    return DateTimeLocalField(label, format=LOCAL_FORMAT, validators=[DataRequired(message=_WHEN)])
+
+
+class EventForm(FlaskForm):
+    """Every field of an event. Dates are typed in the event's own time zone."""
+
+    title = StringField(
+        _l("Title"), validators=[DataRequired(message=_l("Please enter a title.")), Length(max=200)]
+    )
+    slug = StringField(
+        _l("Address of the event page"),
+        description=_l("Lower-case letters, digits and dashes: /e/<address>/. Links in sent e-mails use it."),
+        validators=[
+            DataRequired(message=_l("Please enter an address.")),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                message=_l("Use lower-case letters, digits and single dashes, e.g. conference-belgrade."),
+            ),
+            Length(min=3, max=80, message=_l("Use 3 to 80 characters.")),
+        ],
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    timezone = SelectField(
+        _l("Time zone"), choices=[SelectChoice(zone) for zone in TIMEZONES], default="Europe/Belgrade"
+    )
+    starts_at = _when(_l("Starts"))
+    ends_at = _when(_l("Ends"))
+    venue_name = StringField(
+        _l("Venue"), validators=[DataRequired(message=_l("Please enter the venue.")), Length(max=200)]
+    )
+    venue_address = StringField(_l("Venue address"), validators=[Optional(), Length(max=300)])
+    host_town = StringField(
+        _l("Host town"),
+        description=_l("Participants from this town get no travel refund."),
+        validators=[DataRequired(message=_l("Please enter the host town.")), Length(max=100)],
+    )
+    onsite_capacity = IntegerField(
+        _l("On-site seats"),
+        validators=[
+            InputRequired(message=_l("Please enter the number of on-site seats (0 for online only).")),
+            NumberRange(min=0, max=100000, message=_l("Enter a number from 0 to 100000.")),
+        ],
+    )
+    registration_opens_at = _when(_l("Registration opens"))
+    registration_closes_at = _when(_l("Registration closes"))
+    currency = SelectField(_l("Currency"), choices=[SelectChoice(code) for code in CURRENCIES])
+    travel_reimbursed = BooleanField(_l("Travel is reimbursed (up to a return bus ticket)"))
+    stream_details = TextAreaField(
+        _l("Online stream details"),
+        description=_l("Shown only to registered participants, on their private page."),
+        validators=[Optional(), Length(max=5000)],
+    )
+    contact_email = EmailField(
+        _l("Contact e-mail"),
+        validators=[
+            Optional(),
+            Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+        ],
+    )
+    is_published = BooleanField(_l("Published (listed on the home page)"), default=True)
+
+    def __init__(self, *args, event: Event | None = None, **kwargs):
+        if event is not None and "obj" not in kwargs:
+            kwargs["data"] = self.data_of(event)
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def data_of(event: Event) -> dict:
+        data = {name: getattr(event, name) for name in EVENT_FIELDS}
+        for name in DATETIME_FIELDS:
+            data[name] = getattr(event, name).astimezone(ZoneInfo(event.timezone)).replace(tzinfo=None)
+        data["onsite_capacity"] = event.onsite_capacity
+        return data
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        valid = True
+        if self.ends_at.data <= self.starts_at.data:
+            self.ends_at.errors.append(_l("The event must end after it starts."))
+            valid = False
+        if self.registration_closes_at.data <= self.registration_opens_at.data:
+            self.registration_closes_at.errors.append(_l("Registration must close after it opens."))
+            valid = False
+        return valid
+
+    def fields_dict(self) -> dict:
+        """The form's values as the event's fields, dates made aware in the event's time zone."""
+        zone = ZoneInfo(self.timezone.data)
+        values = {name: getattr(self, name).data for name in EVENT_FIELDS}
+        for name in DATETIME_FIELDS:
+            values[name] = values[name].replace(tzinfo=zone)
+        for name in ("description", "venue_address", "stream_details", "contact_email"):
+            values[name] = (values[name] or "").strip()
+        return values

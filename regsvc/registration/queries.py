@@ -1,0 +1,159 @@
+"""Read-only views of registrations for staff: counts, lists, search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from regsvc.events.models import Event
+from regsvc.registration.models import Attendance, Registration
+from regsvc.text import fold
+
+
+@dataclass(frozen=True)
+class Counts:
+    onsite: int
+    online: int
+    waitlisted: int
+    cancelled: int
+    checked_in: int
+    capacity: int
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.onsite, 0)
+
+
+def counts(session: Session, event: Event) -> Counts:
+    """Every number of the dashboard and the desk."""
+    return counts_by_event(session, [event])[event.id]
+
+
+SORTS = {
+    "name": (Registration.full_name, Registration.id),
+    "organisation": (Registration.organisation, Registration.full_name),
+    "town": (Registration.departure_town, Registration.full_name),
+    "registered": (Registration.created_at, Registration.id),
+    "attendance": (Registration.attendance, Registration.waitlisted_at, Registration.full_name),
+}
+PAGE_SIZE = 50
+
+
+def _matching(query: str):
+    """Name, organisation or e-mail contains the query, ignoring case, accents and script."""
+    return Registration.search_text.contains(fold(query.strip()), autoescape=True)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Registration]
+    total: int
+    page: int
+    pages: int
+
+
+def find_registrations(
+    session: Session,
+    event_id: int,
+    *,
+    query: str = "",
+    attendance: str = "",
+    checked_in: str = "",
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+) -> Page:
+    """The organiser's registration list: search, filters, sorting, pages of PAGE_SIZE."""
+    conditions = [Registration.event_id == event_id]
+    if query.strip():
+        conditions.append(_matching(query))
+    if attendance in set(Attendance):
+        conditions.append(Registration.attendance == attendance)
+    if checked_in == "yes":
+        conditions.append(Registration.checked_in_at.is_not(None))
+    elif checked_in == "no":
+        conditions.append(Registration.checked_in_at.is_(None))
+    total = session.scalar(select(func.count()).select_from(Registration).where(*conditions))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    order = [column.desc() if descending else column for column in SORTS.get(sort, SORTS["name"])]
+    rows = session.scalars(
+        select(Registration)
+        .where(*conditions)
+        .order_by(*order)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    return Page(rows=list(rows), total=total, page=page, pages=pages)
+
+
+def desk_search(session: Session, event_id: int, query: str, limit: int = 20) -> list[Registration]:
+    """Name, organisation or e-mail containing `query`; the people expected on-site first."""
+    if len(query.strip()) < 2:
+        return []
+    expected_first = case(
+        (Registration.attendance == Attendance.ONSITE, 0),
+        (Registration.attendance == Attendance.WAITLISTED, 1),
+        (Registration.attendance == Attendance.ONLINE, 2),
+        else_=3,
+    )
+    return list(
+        session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id, _matching(query))
+            .order_by(expected_first, Registration.full_name)
+            .limit(limit)
+        )
+    )
+
+
+def counts_by_event(session: Session, events: list[Event]) -> dict[int, Counts]:
+    """counts() for many events in one query."""
+    if not events:
+        return {}
+    rows = session.execute(
+        select(
+            Registration.event_id,
+            Registration.attendance,
+            func.count(),
+            func.count(Registration.checked_in_at),
+        )
+        .where(Registration.event_id.in_([event.id for event in events]))
+        .group_by(Registration.event_id, Registration.attendance)
+    ).all()
+    tally: dict[int, dict[str, int]] = {event.id: {"checked_in": 0} for event in events}
+    for event_id, attendance, number, checked_in in rows:
+        tally[event_id][attendance] = number
+        tally[event_id]["checked_in"] += checked_in
+    return {
+        event.id: Counts(
+            onsite=tally[event.id].get(Attendance.ONSITE, 0),
+            online=tally[event.id].get(Attendance.ONLINE, 0),
+            waitlisted=tally[event.id].get(Attendance.WAITLISTED, 0),
+            cancelled=tally[event.id].get(Attendance.CANCELLED, 0),
+            checked_in=tally[event.id]["checked_in"],
+            capacity=event.onsite_capacity,
+        )
+        for event in events
+    }
+
+
+# Which registrations each attendance list shows.
+LISTS = {
+    "onsite": (Attendance.ONSITE,),
+    "online": (Attendance.ONLINE, Attendance.WAITLISTED),
+    "all": (Attendance.ONSITE, Attendance.ONLINE, Attendance.WAITLISTED),
+}
+
+
+def list_members(session: Session, event_id: int, which: str) -> list[Registration]:
+    """The people on one attendance list (cancelled registrations are on none)."""
+    return list(
+        session.scalars(
+            select(Registration).where(
+                Registration.event_id == event_id, Registration.attendance.in_(LISTS[which])
+            )
+        )
+    )

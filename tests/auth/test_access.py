@@ -1,0 +1,79 @@
+"""Every /staff/ page states who may open it; this walks them all with every role."""
+
+import pytest
+
+from regsvc.auth.models import Role
+from tests.conftest import sign_in
+
+PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.logout"}
+
+
+def staff_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/staff") and rule.endpoint not in PUBLIC_STAFF_ENDPOINTS
+    ]
+
+
+def test_every_staff_route_declares_its_roles(app):
+    rules = staff_rules(app)
+    assert len(rules) > 15
+    undeclared = [
+        rule.rule for rule in rules if not getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
+    ]
+    assert undeclared == []
+
+
+@pytest.fixture
+def world(make_event, make_registration, make_user):
+    event = make_event()
+    registration = make_registration(event).registration
+    return {
+        "event_id": event.id,
+        "registration_id": registration.id,
+        "user_id": make_user(Role.FINANCE, email="someone@example.org").id,
+        "fmt": "csv",
+    }
+
+
+def _requests(app, world):
+    for rule in staff_rules(app):
+        values = {name: world[name] for name in rule.arguments}
+        url = app.url_map.bind("localhost").build(rule.endpoint, values)
+        method = "GET" if "GET" in rule.methods else "POST"
+        yield rule, url, method
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(app, client, world):
+    for rule, url, method in _requests(app, world):
+        response = client.open(url, method=method)
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"].startswith("/staff/login"), rule.rule
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_opens_its_pages_and_gets_403_elsewhere(app, client, world, make_user, role):
+    sign_in(client, make_user(role))
+    for rule, url, method in _requests(app, world):
+        allowed = role in app.view_functions[rule.endpoint].allowed_roles
+        response = client.open(url, method=method, data={})
+        if allowed:
+            assert response.status_code not in (401, 403), (role, rule.rule)
+            assert response.status_code < 500, (role, rule.rule)
+            assert not response.headers.get("Location", "").startswith("/staff/login"), (role, rule.rule)
+        else:
+            assert response.status_code == 403, (role, rule.rule, response.status_code)
+            assert "Not allowed" in response.get_data(as_text=True)
+
+
+def test_the_matrix_matches_the_design(app):
+    """Who may do what, stated once more in plain words."""
+    roles = {rule.endpoint: app.view_functions[rule.endpoint].allowed_roles for rule in staff_rules(app)}
+    assert roles["console.events"] == {Role.ORGANISER}
+    assert roles["auth.users"] == {Role.ORGANISER}
+    assert roles["audit.log"] == {Role.ORGANISER}
+    assert roles["desk.desk"] == {Role.DESK, Role.ORGANISER}
+    assert roles["desk.walk_in"] == {Role.DESK, Role.ORGANISER}
+    assert roles["console.export"] == {Role.ORGANISER}
+    assert roles["auth.home"] == set(Role)

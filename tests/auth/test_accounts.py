@@ -1,0 +1,235 @@
+"""Staff accounts, sign-in, throttling, session expiry, and the CLI."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from regsvc.audit.models import AuditEntry
+from regsvc.auth.models import Role, StaffUser
+from regsvc.auth.services import (
+    MAX_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_ADDRESS,
+    AccountError,
+    LoginRefused,
+    LoginThrottled,
+    authenticate,
+    create_user,
+    set_active,
+)
+from regsvc.db import utcnow
+from tests.conftest import fresh, sign_in
+from tests.registration.test_pages import text_of
+
+PASSWORD = "correct horse battery"
+
+
+def test_passwords_are_stored_hashed_with_a_current_algorithm(session, make_user):
+    user = make_user(Role.DESK)
+    assert PASSWORD not in user.password_hash
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:sha256"))
+
+
+def test_accounts_can_hold_several_roles(session):
+    user = create_user(session, "Both@Example.org", [Role.DESK, Role.FINANCE], password=PASSWORD).user
+    assert user.email == "both@example.org"
+    assert user.roles == {"desk", "finance"}
+    assert user.has_role(Role.FINANCE) and not user.has_role(Role.ORGANISER)
+
+
+@pytest.mark.parametrize(
+    ("email", "roles", "password", "message"),
+    [
+        ("x@example.org", ["desk"], "short", "at least 10 characters"),
+        ("x@example.org", ["janitor"], PASSWORD, "Roles must be among"),
+        ("x@example.org", [], PASSWORD, "Roles must be among"),
+        ("not-an-address", ["desk"], PASSWORD, "is not an e-mail address"),
+    ],
+)
+def test_bad_accounts_are_refused_with_a_reason(session, email, roles, password, message):
+    with pytest.raises(AccountError, match=message):
+        create_user(session, email, roles, password=password)
+    assert session.scalars(select(StaffUser)).all() == []
+
+
+def test_an_address_has_one_account(session, make_user):
+    make_user(Role.DESK, email="same@example.org")
+    with pytest.raises(AccountError, match="already has an account"):
+        create_user(session, "SAME@example.org", [Role.FINANCE], password=PASSWORD)
+
+
+def test_a_generated_password_is_returned_once_and_works(session):
+    account = create_user(session, "gen@example.org", [Role.DESK])
+    assert len(account.generated_password) >= 12
+    assert (
+        authenticate(session, "gen@example.org", account.generated_password, "10.0.0.1").id == account.user.id
+    )
+
+
+def test_wrong_passwords_are_throttled_per_account(session, make_user):
+    user = make_user(Role.DESK, email="target@example.org")
+    for attempt in range(MAX_FAILURES_PER_ACCOUNT):
+        with pytest.raises(LoginRefused):
+            authenticate(session, "target@example.org", f"guess {attempt}", f"10.0.0.{attempt}")
+    with pytest.raises(LoginThrottled) as throttled:
+        authenticate(session, "target@example.org", PASSWORD, "10.0.9.9")  # even the right one
+    assert timedelta(minutes=14) < throttled.value.retry_after <= timedelta(minutes=15)
+    # Later, the window has passed.
+    later = authenticate(session, "target@example.org", PASSWORD, "10.0.9.9", now=_in(16))
+    assert later.id == user.id
+
+
+def _in(minutes):
+    return utcnow() + timedelta(minutes=minutes)
+
+
+def test_wrong_passwords_are_throttled_per_address(session, make_user):
+    make_user(Role.DESK, email="real@example.org")
+    for n in range(MAX_FAILURES_PER_ADDRESS):
+        with pytest.raises(LoginRefused):
+            authenticate(session, f"guess{n}@example.org", "nope", "203.0.113.7")
+    with pytest.raises(LoginThrottled):
+        authenticate(session, "real@example.org", PASSWORD, "203.0.113.7")
+    assert authenticate(session, "real@example.org", PASSWORD, "203.0.113.8").email == "real@example.org"
+
+
+def test_a_successful_sign_in_clears_the_account_failures(session, make_user):
+    make_user(Role.DESK, email="oops@example.org")
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        with pytest.raises(LoginRefused):
+            authenticate(session, "oops@example.org", "typo", "10.1.1.1")
+    authenticate(session, "oops@example.org", PASSWORD, "10.1.1.1")
+    with pytest.raises(LoginRefused):
+        authenticate(session, "oops@example.org", "typo", "10.1.1.1")
+    authenticate(session, "oops@example.org", PASSWORD, "10.1.1.1")  # not throttled
+
+
+def test_a_disabled_account_cannot_sign_in(session, make_user):
+    user = make_user(Role.DESK, email="gone@example.org")
+    set_active(session, user.id, False)
+    with pytest.raises(LoginRefused):
+        authenticate(session, "gone@example.org", PASSWORD, "10.0.0.1")
+
+
+def test_login_page_signs_in_and_goes_to_the_page_asked_for(client, organiser, make_event):
+    event = make_event()
+    asked = f"/staff/events/{event.id}/"
+    response = client.get(asked)
+    assert response.headers["Location"].startswith("/staff/login?next=")
+    response = client.post(
+        "/staff/login?next=" + asked, data={"email": "Organiser@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == asked
+    assert client.get(asked).status_code == 200
+
+
+def test_login_page_never_redirects_off_site(client, organiser):
+    response = client.post(
+        "/staff/login?next=https://evil.example.com/staff/",
+        data={"email": organiser.email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/staff/"
+
+
+def test_login_page_explains_failures(client, organiser):
+    response = client.post("/staff/login", data={"email": organiser.email, "password": "wrong password"})
+    assert response.status_code == 401
+    assert "Wrong e-mail or password." in text_of(response)
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        response = client.post("/staff/login", data={"email": organiser.email, "password": "wrong password"})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins. Please wait 15 minutes" in text_of(response)
+    response = client.post("/staff/login", data={"email": "", "password": ""})
+    assert response.status_code == 422
+    assert "Please enter your e-mail address." in text_of(response)
+
+
+def test_staff_sessions_expire_after_inactivity(app, client, organiser):
+    app.permanent_session_lifetime = timedelta(seconds=1)
+    client.post("/staff/login", data={"email": organiser.email, "password": PASSWORD})
+    assert client.get("/staff/").status_code == 200
+    time.sleep(2.2)  # the signed cookie's age is counted in whole seconds
+    response = client.get("/staff/")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_signing_out(client, organiser):
+    sign_in(client, organiser)
+    assert client.get("/staff/").status_code == 200
+    response = client.post("/staff/logout")
+    assert response.headers["Location"] == "/staff/login"
+    assert client.get("/staff/").status_code == 302
+
+
+def test_a_disabled_account_is_signed_out_at_once(client, session, organiser, make_user):
+    desk = make_user(Role.DESK)
+    sign_in(client, desk)
+    assert client.get("/staff/").status_code == 200
+    set_active(session, desk.id, False, actor=organiser)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_organisers_manage_accounts_on_a_page(client, session, organiser):
+    sign_in(client, organiser)
+    response = client.post(
+        "/staff/users", data={"email": "new@example.org", "full_name": "Nova", "roles": ["desk", "finance"]}
+    )
+    assert response.status_code == 302
+    page = text_of(client.get("/staff/users"))
+    assert "Account created for new@example.org. Their password, shown only now:" in page
+    assert "shown only now" not in text_of(client.get("/staff/users"))
+    new = session.scalar(select(StaffUser).where(StaffUser.email == "new@example.org"))
+    assert new.roles == {"desk", "finance"}
+
+    client.post(f"/staff/users/{new.id}/active", data={"active": "0"})
+    fresh(session)
+    assert session.get(StaffUser, new.id).active is False
+    response = client.post(f"/staff/users/{organiser.id}/active", data={"active": "0"}, follow_redirects=True)
+    assert "You cannot disable your own account." in text_of(response)
+
+    response = client.post("/staff/users", data={"email": "new@example.org", "roles": ["desk"]})
+    assert response.status_code == 422
+    assert "already has an account" in text_of(response)
+    response = client.post("/staff/users", data={"email": "x@example.org"})
+    assert "Choose at least one role." in text_of(response)
+
+    actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["user.created", "user.disabled"]
+
+
+def test_cli_creates_lists_and_disables_users(runner, session):
+    result = runner.invoke(
+        args=[
+            "regsvc",
+            "create-user",
+            "cli@example.org",
+            "--role",
+            "organiser",
+            "--role",
+            "desk",
+            "--generate-password",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    password = result.output.split("Password (shown only now): ")[1].strip()
+    assert authenticate(session, "cli@example.org", password, "127.0.0.1").roles == {"organiser", "desk"}
+
+    typed = runner.invoke(
+        args=["regsvc", "create-user", "typed@example.org", "--role", "finance"],
+        input="long enough pw\nlong enough pw\n",
+    )
+    assert typed.exit_code == 0, typed.output
+
+    listing = runner.invoke(args=["regsvc", "list-users"]).output
+    assert "cli@example.org" in listing and "desk,organiser" in listing and "typed@example.org" in listing
+
+    assert runner.invoke(args=["regsvc", "disable-user", "cli@example.org"]).exit_code == 0
+    assert "disabled" in runner.invoke(args=["regsvc", "list-users"]).output
+    missing = runner.invoke(args=["regsvc", "disable-user", "nobody@example.org"])
+    assert missing.exit_code != 0 and "There is no account" in missing.output
+    bad = runner.invoke(
+        args=["regsvc", "create-user", "x@example.org", "--role", "boss", "--generate-password"]
+    )
+    assert bad.exit_code != 0
