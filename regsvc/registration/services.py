@@ -23,6 +23,7 @@ from regsvc.registration.models import (
     Registration,
     RegistrationLink,
     WhenFull,
+    new_checkin_code,
     normalise_email,
 )
 from regsvc.security import hash_token, new_token
@@ -290,6 +291,7 @@ def _new_registration(
         locale=locale,
         channel=channel,
         created_at=now,
+        checkin_code=new_checkin_code(),  # now, not at flush: the confirmation e-mail shows it
     )
     registration.refresh_search_text()
     return registration

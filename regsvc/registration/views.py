@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from regsvc.db import get_session, utcnow
+from regsvc.documents.qr import qr_svg
 from regsvc.events.services import Phase, phase, published_event, seats_left
 from regsvc.registration.forms import AttendanceChangeForm, RegistrationForm
 from regsvc.registration.models import Attendance, WhenFull
@@ -122,6 +123,7 @@ def manage(token: str):
         seats_left=seats_left(session, event),
         changes=allowed_changes(registration, utcnow()),
         form=AttendanceChangeForm(),
+        qr_svg=qr_svg,
     )
 
 

@@ -135,3 +135,17 @@ def test_a_message_taken_by_another_sender_is_not_sent_twice(app, session, make_
     session.commit()
     app.config["MAIL_SERVER"] = ""
     assert send_pending(session) == (1, 0)
+
+
+def test_onsite_confirmation_carries_the_check_in_qr_code(app, client, smtp_server, session, make_event):
+    event = make_event(onsite_capacity=1)
+    client.post(f"/e/{event.slug}/register", data=form_data(1))
+    client.post(f"/e/{event.slug}/register", data=form_data(2, attendance="online"))
+    send_pending(session)
+    seated, online = sorted(smtp_server.wait_for(2), key=lambda m: m["To"])
+    [qr] = [part for part in seated.iter_attachments()]
+    assert qr.get_content_type() == "image/png" and qr.get_filename() == "check-in-qr.png"
+    assert qr.get_content().startswith(b"\x89PNG")
+    code = session.scalars(select(Registration.checkin_code).order_by(Registration.id)).first()
+    assert f"check-in code {code}" in body_of(seated)
+    assert list(online.iter_attachments()) == []

@@ -275,3 +275,12 @@ def test_wrong_method_and_garbage_never_give_a_500(client, make_event):
     escaped = client.post(f"/e/{event.slug}/register", data=form_data(3, full_name="<b>Bold</b>"))
     page = client.get(escaped.headers["Location"]).get_data(as_text=True)
     assert "&lt;b&gt;Bold&lt;/b&gt;" in page and "<b>Bold</b>" not in page
+
+
+def test_the_private_page_shows_the_check_in_qr_code_for_onsite_people(client, make_event):
+    event = make_event(onsite_capacity=1)
+    seated = _register(client, event, 1)
+    online = _register(client, event, 2, attendance="online")
+    page = client.get(f"/r/{seated}/").get_data(as_text=True)
+    assert "<svg" in page and "Show this code at the registration desk." in page
+    assert "<svg" not in client.get(f"/r/{online}/").get_data(as_text=True)
