@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from regsvc.registration.models import Registration
@@ -20,7 +21,7 @@ def test_register_onsite_then_switch_to_online_through_the_private_link(
 
     page.goto(live_server + "/")
     page.get_by_role("link", name="Second National Conference for Serbia").click()
-    assert page.get_by_text("2 on-site seats left").is_visible()
+    expect(page.get_by_text("2 on-site seats left")).to_be_visible()
     screenshot(page, "01-event")
     page.get_by_role("link", name="Register").click()
 
@@ -32,14 +33,14 @@ def test_register_onsite_then_switch_to_online_through_the_private_link(
     page.get_by_label("Town of departure").fill("Novi Sad")
     page.get_by_label("On-site, in the hall").check()
     # The "if full" choice is offered for on-site only.
-    assert page.get_by_text("Put me on the waiting list").is_visible()
+    expect(page.get_by_text("Put me on the waiting list")).to_be_visible()
     page.get_by_label("I agree that my personal data is processed").check()
     screenshot(page, "02-form")
     page.get_by_role("button", name="Register").click()
 
     page.wait_for_url(re.compile(r"/r/[^/]+/$"))
-    assert page.get_by_text("Thank you, you are registered").is_visible()
-    assert page.get_by_text("On-site seat").is_visible()
+    expect(page.get_by_text("Thank you, you are registered")).to_be_visible()
+    expect(page.get_by_text("On-site seat")).to_be_visible()
     screenshot(page, "03-confirmation")
 
     [mail] = smtp_server.wait_for(1)
@@ -50,10 +51,10 @@ def test_register_onsite_then_switch_to_online_through_the_private_link(
     later = page.context.browser.new_context(viewport={"width": 390, "height": 844})
     private = later.new_page()
     private.goto(link)
-    assert private.get_by_text("Dragana Šaković").is_visible()
+    expect(private.get_by_text("Dragana Šaković")).to_be_visible()
     private.get_by_role("button", name="Switch to online").click()
-    assert private.get_by_text("You are now registered to follow online.").is_visible()
-    assert private.get_by_text("stream.example.org").is_visible()
+    expect(private.get_by_text("You are now registered to follow online.")).to_be_visible()
+    expect(private.get_by_text("stream.example.org")).to_be_visible()
     screenshot(private, "04-switched-online")
     later.close()
 
@@ -70,8 +71,8 @@ def test_the_form_shows_errors_next_to_fields_and_keeps_input(live_server, phone
     phone.get_by_label("E-mail").fill("marija@")
     phone.get_by_role("button", name="Register").click()
 
-    assert phone.get_by_text("Please correct the fields marked below.").is_visible()
-    assert phone.get_by_text("This does not look like an e-mail address").is_visible()
+    expect(phone.get_by_text("Please correct the fields marked below.")).to_be_visible()
+    expect(phone.get_by_text("This does not look like an e-mail address")).to_be_visible()
     assert phone.get_by_label("Full name").input_value() == "Марија Јовановска"
     screenshot(phone, "05-form-errors")
     fresh(session)
