@@ -34,7 +34,10 @@ class EventForm(FlaskForm):
     )
     slug = StringField(
         _l("Address of the event page"),
-        description=_l("Lower-case letters, digits and dashes: /e/<address>/. Links in sent e-mails use it."),
+        description=_l(
+            "Lower-case letters, digits and dashes, as in /e/conference-belgrade/. "
+            "Links in e-mails already sent use it: change it only before registration opens."
+        ),
         validators=[
             DataRequired(message=_l("Please enter an address.")),
             Regexp(

@@ -32,7 +32,8 @@ def counts(session: Session, event: Event) -> Counts:
 
 
 SORTS = {
-    "name": (Registration.full_name, Registration.id),
+    # search_text starts with the folded name: Đorđe sorts with D, Ђорђе with it.
+    "name": (Registration.search_text, Registration.id),
     "organisation": (Registration.organisation, Registration.full_name),
     "town": (Registration.departure_town, Registration.full_name),
     "registered": (Registration.created_at, Registration.id),
