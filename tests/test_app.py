@@ -5,12 +5,14 @@ import sys
 from datetime import date
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 
 import config
 from regsvc.auth.services import authenticate
+from regsvc.cli import alembic_config
 from regsvc.db import utcnow
 from regsvc.demo import next_date
 from regsvc.events.models import Event
@@ -121,3 +123,39 @@ def test_every_template_string_is_extracted_for_translation(tmp_path):
         "This link does not work",  # error page
     ]:
         assert f'msgid "{msgid}"' in text, msgid
+
+
+def test_upgrading_an_existing_database_gives_old_registrations_check_in_codes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0001")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO events (id, slug, title, description, timezone, starts_at, ends_at, venue_name,"
+                " venue_address, host_town, onsite_capacity, registration_opens_at, registration_closes_at,"
+                " currency, travel_reimbursed, stream_details, contact_email, is_published, created_at)"
+                " VALUES (1, 'old', 'Old', '', 'Europe/Belgrade', '2030-01-01', '2030-01-02', 'Hall', '', 'Niš',"
+                " 10, '2029-01-01', '2029-12-31', 'RSD', 1, '', '', 1, '2029-01-01')"
+            )
+        )
+        for n in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO registrations (event_id, full_name, email, email_normalised, phone, organisation,"
+                    " position, departure_town, needs, consented_at, consents_to_publication, attendance, locale,"
+                    " channel, created_at, updated_at) VALUES (1, :name, :email, :email, '', 'Org', 'P', 'Niš', '',"
+                    " '2029-01-01', 0, 'onsite', 'en', 'self', '2029-01-01', '2029-01-01')"
+                ),
+                {"name": f"Đorđe {n}", "email": f"old{n}@example.org"},
+            )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT checkin_code, search_text FROM registrations ORDER BY id")
+        ).all()
+    engine.dispose()
+    codes = [code for code, _ in rows]
+    assert all(len(code) == 16 and code.isdigit() for code in codes) and codes[0] != codes[1]
+    assert rows[0].search_text.startswith("dorde 1")

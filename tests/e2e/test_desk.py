@@ -66,5 +66,7 @@ def test_desk_searches_checks_in_scans_and_registers_a_walk_in(
     screenshot(page, "13-desk-after-walk-in")
 
     fresh(session)
-    checked_in = session.scalars(select(Registration.full_name).where(Registration.checked_in_at.is_not(None)))
+    checked_in = session.scalars(
+        select(Registration.full_name).where(Registration.checked_in_at.is_not(None))
+    )
     assert sorted(checked_in) == ["Ivo Andrić", "Vesna Trajkovska", "Đorđe Stanković"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from regsvc.db import utcnow, write_transaction
 from regsvc.mail.models import MailStatus, OutboxMessage
-from regsvc.mail.services import committed_message_ids, queue_mail, send_pending
+from regsvc.mail.services import committed_message_ids, queue_mail, send_pending, watch
 from regsvc.registration.models import Registration
 from tests.conftest import _free_port, body_of, form_data, fresh
 
@@ -149,3 +149,13 @@ def test_onsite_confirmation_carries_the_check_in_qr_code(app, client, smtp_serv
     code = session.scalars(select(Registration.checkin_code).order_by(Registration.id)).first()
     assert f"check-in code {code}" in body_of(seated)
     assert list(online.iter_attachments()) == []
+
+
+def test_the_watching_sender_sends_each_round_until_stopped(
+    app, session, smtp_server, make_event, make_registration
+):
+    make_registration(make_event())
+    rounds = iter([False, True])
+    watch(session, interval=0, stop=lambda: next(rounds))
+    assert len(smtp_server.wait_for(1)) == 1
+    assert messages(session)[0].status == MailStatus.SENT
