@@ -258,6 +258,7 @@ LIST_LABELS = {
     "onsite": _l("On-site participants"),
     "online": _l("Online participants"),
     "all": _l("All participants"),
+    "published": _l("Participants (published list)"),
 }
 
 

@@ -141,20 +141,20 @@ def counts_by_event(session: Session, events: list[Event]) -> dict[int, Counts]:
     }
 
 
-# Which registrations each attendance list shows.
+# Which registrations each attendance list shows. The lists are for staff and the donor;
+# "published" is the one to show beyond them: only people who agreed to appear in it.
+_EVERYONE = (Attendance.ONSITE, Attendance.ONLINE, Attendance.WAITLISTED)
 LISTS = {
     "onsite": (Attendance.ONSITE,),
     "online": (Attendance.ONLINE, Attendance.WAITLISTED),
-    "all": (Attendance.ONSITE, Attendance.ONLINE, Attendance.WAITLISTED),
+    "all": _EVERYONE,
+    "published": _EVERYONE,
 }
 
 
 def list_members(session: Session, event_id: int, which: str) -> list[Registration]:
     """The people on one attendance list (cancelled registrations are on none)."""
-    return list(
-        session.scalars(
-            select(Registration).where(
-                Registration.event_id == event_id, Registration.attendance.in_(LISTS[which])
-            )
-        )
-    )
+    conditions = [Registration.event_id == event_id, Registration.attendance.in_(LISTS[which])]
+    if which == "published":
+        conditions.append(Registration.consents_to_publication.is_(True))
+    return list(session.scalars(select(Registration).where(*conditions)))
