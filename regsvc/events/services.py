@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from regsvc.events.models import Event
@@ -38,28 +38,37 @@ def listed_events(session: Session, now: datetime) -> list[Event]:
     )
 
 
+_PUBLISHED_EVENT_AND_TAKEN = select(
+    Event,
+    select(func.count())
+    .where(Registration.event_id == Event.id, Registration.attendance == Attendance.ONSITE)
+    .scalar_subquery(),
+).where(Event.slug == bindparam("slug"), Event.is_published.is_(True))
+
+
 def published_event(session: Session, slug: str) -> tuple[Event, int] | tuple[None, None]:
     """The published event at /e/<slug>/ and its on-site seats left, in one query."""
-    taken = (
-        select(func.count())
-        .where(Registration.event_id == Event.id, Registration.attendance == Attendance.ONSITE)
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(Event, taken).where(Event.slug == slug, Event.is_published.is_(True))
-    ).first()
+    row = session.execute(_PUBLISHED_EVENT_AND_TAKEN, {"slug": slug}).first()
     if row is None:
         return None, None
     event, onsite = row
     return event, max(event.onsite_capacity - onsite, 0)
 
 
+# The busiest queries are built once: registration bursts run them for every person.
+_COUNT_ATTENDANCE = (
+    select(func.count())
+    .select_from(Registration)
+    .where(Registration.event_id == bindparam("event_id"), Registration.attendance == bindparam("attendance"))
+)
+
+
+def count_attendance(session: Session, event_id: int, attendance: Attendance) -> int:
+    return session.scalar(_COUNT_ATTENDANCE, {"event_id": event_id, "attendance": attendance.value})
+
+
 def onsite_taken(session: Session, event_id: int) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.attendance == Attendance.ONSITE)
-    )
+    return count_attendance(session, event_id, Attendance.ONSITE)
 
 
 def seats_left(session: Session, event: Event) -> int:

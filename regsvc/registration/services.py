@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from regsvc.audit.services import PARTICIPANT, SYSTEM, record
 from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
-from regsvc.events.services import Phase, onsite_taken, phase
+from regsvc.events.services import Phase, count_attendance, onsite_taken, phase
 from regsvc.mail.services import queue_mail
 from regsvc.registration.models import (
     Attendance,
@@ -97,13 +97,15 @@ def seat_transaction(session: Session, event_id: int) -> Iterator[Event]:
     SELECT … FOR UPDATE; SQLite: the write lock of BEGIN IMMEDIATE).
     """
     with write_transaction(session):
-        event = session.scalars(
-            select(Event)
-            .where(Event.id == event_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-        yield event
+        yield session.scalars(_LOCK_EVENT, {"event_id": event_id}).one()
+
+
+_LOCK_EVENT = (
+    select(Event)
+    .where(Event.id == bindparam("event_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 def allocate(
@@ -176,11 +178,7 @@ def _set_attendance(registration: Registration, attendance: Attendance, now: dat
 
 
 def _waitlist_length(session: Session, event_id: int) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.attendance == Attendance.WAITLISTED)
-    )
+    return count_attendance(session, event_id, Attendance.WAITLISTED)
 
 
 def waitlist_position(session: Session, registration: Registration) -> int | None:
@@ -318,11 +316,12 @@ def _find_by_email(session: Session, event_id: int, email: str) -> Registration 
     email_normalised = normalise_email(email)
     if email_normalised is None:
         return None
-    return session.scalar(
-        select(Registration).where(
-            Registration.event_id == event_id, Registration.email_normalised == email_normalised
-        )
-    )
+    return session.scalar(_BY_EMAIL, {"event_id": event_id, "email": email_normalised})
+
+
+_BY_EMAIL = select(Registration).where(
+    Registration.event_id == bindparam("event_id"), Registration.email_normalised == bindparam("email")
+)
 
 
 def _resend_link(session: Session, registration: Registration, now: datetime) -> None:

@@ -1,0 +1,548 @@
+"""Attendance lists: the sign-in sheet (PDF), badges (PDF), and CSV / XLSX exports.
+
+The functions take plain `AttendanceRow`s, so they know nothing of the database; the
+views build the rows. Every list is sorted by surname (see `sort_by_surname`), and the
+numbers on the sign-in sheet are the numbers in the exports.
+
+The sign-in sheet is built for speed, because a big conference has thousands of rows:
+
+- a fixed number of rows per page, so the page count is known before rendering and
+  "Page X of Y" is plain text on each page;
+- each page is one small, absolutely sized block; a column is one block of preformatted
+  lines (one line per row) instead of one box per cell, and the ruling of the table is one
+  SVG background shared by all pages. Values too wide for their column (measured with the
+  font's metrics) are set smaller, on up to three lines, inside their row;
+- the pages are split into a few HTML documents rendered in parallel, one process per core,
+  and merged;
+- the finished PDF is kept in a small in-process cache keyed by a hash of its HTML, so
+  printing the same list again costs one template rendering.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import functools
+import hashlib
+import io
+import math
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import xlsxwriter
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from PIL import ImageFont
+
+from regsvc.db import utcnow
+from regsvc.documents.qr import qr_svg
+from regsvc.documents.render import available_cpus, document_locale, render_pdf, render_pdf_parts
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    full_name: str
+    organisation: str
+    town: str
+    attendance: str  # "onsite" | "online" | "waitlisted"
+    checkin_code: str
+    consents_to_publication: bool
+    checked_in: bool
+
+
+# --- Sorting ---------------------------------------------------------------------------
+
+# Letters that Unicode does not decompose into a base letter and a mark. Latin ones are
+# folded onto their base letter, like Č, Ć onto C. Serbian and Macedonian Cyrillic letters
+# of their own sort right after the letter they follow in the alphabet (Љ after Л…).
+_AFTER = "\uffff"
+_FOLD = str.maketrans(
+    {
+        "đ": "d",
+        "ð": "d",
+        "ł": "l",
+        "ø": "o",
+        "ħ": "h",
+        "ı": "i",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ђ": "д" + _AFTER,
+        "ѕ": "з" + _AFTER,
+        "ј": "и" + _AFTER,
+        "љ": "л" + _AFTER,
+        "њ": "н" + _AFTER,
+        "ћ": "т" + _AFTER,
+        "џ": "ч" + _AFTER,
+    }
+)
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Đurić" → "duric", "Ќосева" → "косева"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD)
+
+
+def surname(full_name: str) -> str:
+    """The last word of the name ("Ana van der Berg" → "Berg"): people type their names freely."""
+    words = full_name.split()
+    return words[-1] if words else ""
+
+
+def sort_key(row: AttendanceRow) -> tuple[str, ...]:
+    name = " ".join(row.full_name.split())
+    return (_fold(surname(name)), _fold(name), name.casefold(), name)
+
+
+def sort_by_surname(rows: Iterable[AttendanceRow]) -> list[AttendanceRow]:
+    """Rows by surname, then full name; case- and accent-insensitive first.
+
+    Č and Ć sort with C, Đ with D, Ž with Z (then accented after plain when all else is
+    equal: "Ciric" before "Ćirić"); Macedonian Ѓ, Ќ with Г, К. Cyrillic comes after
+    Latin, in code point order but with Ђ, Ѕ, Ј, Љ, Њ, Ћ, Џ right after Д, З, И, Л, Н, Т, Ч.
+    Digraphs (Lj, Nj, Dž) are two letters. This is a simple, predictable rule, not the
+    full collation of one language (which would need ICU and would differ by language).
+    """
+    return sorted(rows, key=sort_key)
+
+
+# --- Labels ----------------------------------------------------------------------------
+
+ATTENDANCE_LABELS = {
+    "onsite": _l("On-site"),
+    "online": _l("Online"),
+    "waitlisted": _l("Waiting list"),
+    "cancelled": _l("Cancelled"),
+}
+
+
+def attendance_label(value: str) -> str:
+    label = ATTENDANCE_LABELS.get(str(value))
+    return str(label) if label is not None else str(value)
+
+
+def _clean(text: str) -> str:
+    """One line of text: newlines, tabs and other control characters become single spaces."""
+    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text).split())
+
+
+# --- Measuring text ----------------------------------------------------------------------
+
+PT_TO_MM = 25.4 / 72
+
+
+@functools.lru_cache(maxsize=8)
+def _font(file_name: str) -> ImageFont.FreeTypeFont | None:
+    """The font WeasyPrint will use (found through the system font folders), at 100 pt."""
+    try:
+        return ImageFont.truetype(file_name, 100)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=8192)
+def text_width_mm(text: str, size_pt: float, font_file: str = "DejaVuSansCondensed.ttf") -> float:
+    """Printed width of one line of `text`. Without the font file, a generous estimate."""
+    font = _font(font_file)
+    width_pt = font.getlength(text) * size_pt / 100 if font else len(text) * 0.66 * size_pt
+    return width_pt * PT_TO_MM
+
+
+# --- Sign-in sheet -----------------------------------------------------------------------
+
+
+PX_TO_MM = 25.4 / 96
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Geometry of the sign-in sheet (A4 portrait, 182 mm between the side margins).
+
+    Columns: number, then full name, organisation and town (the "fields", equally wide),
+    then the signature box. The three fields of a row are one line of text with tab
+    stops every `field_px` (CSS px: WeasyPrint takes tab sizes in whole px), so a row costs
+    two text lines (number, fields) instead of four cells.
+    """
+
+    rows_per_page: int = 22
+    row_height: float = 10.0  # mm
+    head_height: float = 8.0  # mm
+    width: float = 182.0  # mm
+    number_width: float = 9.0  # mm
+    field_px: int = 172  # 45.5 mm; the signature box gets the remaining 36.5 mm
+    cell_padding: float = 1.6  # mm
+    font_size: float = 9.0  # pt
+    small_font_size: float = 7.5  # pt, for values too wide for their column
+    wrap_font_size: float = 7.0  # pt, for values too wide even then, on two or three lines
+    line_height: float = 1.15  # of wrapped values
+
+    @property
+    def field_width(self) -> float:
+        return self.field_px * PX_TO_MM
+
+    @property
+    def column_lefts(self) -> list[float]:
+        """Left edges of the number, name, organisation, town and signature columns."""
+        return [0.0] + [self.number_width + i * self.field_width for i in range(4)]
+
+    @property
+    def column_widths(self) -> list[float]:
+        lefts = self.column_lefts
+        return [right - left for left, right in zip(lefts, [*lefts[1:], self.width], strict=True)]
+
+    @property
+    def field_room(self) -> float:
+        """Width for the text of a field, inside the padding."""
+        return self.field_width - 2 * self.cell_padding
+
+    @property
+    def body_height(self) -> float:
+        return self.rows_per_page * self.row_height
+
+    @property
+    def height(self) -> float:
+        return self.head_height + self.body_height
+
+    def wrap_line_height(self) -> float:
+        return self.wrap_font_size * self.line_height * PT_TO_MM
+
+    def grid_svg(self) -> str:
+        """The ruling of one page: outer frame, shaded head row, column and row lines."""
+        w, h, head = self.width, self.height, self.head_height
+        lines = [f"M{x:.2f} 0V{h:g}" for x in self.column_lefts[1:]]
+        lines += [f"M0 {head + i * self.row_height:g}H{w:g}" for i in range(self.rows_per_page)]
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" '
+            f'viewBox="0 0 {w:g} {h:g}">'
+            f'<rect x="0" y="0" width="{w:g}" height="{head:g}" fill="#e6e9ee"/>'
+            f'<path d="{"".join(lines)}" stroke="#4a4f57" stroke-width="0.2" fill="none"/>'
+            f'<rect x="0.15" y="0.15" width="{w - 0.3:g}" height="{h - 0.3:g}" '
+            f'stroke="#111" stroke-width="0.3" fill="none"/>'
+            "</svg>"
+        )
+
+    def grid_data_uri(self) -> str:
+        return svg_data_uri(self.grid_svg())
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+LAYOUT = SheetLayout()
+# Below this many pages, one process renders the whole sheet (starting workers costs more).
+PARALLEL_MIN_PAGES = 6
+
+
+EM_SPACE = "\u2003"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value as printed. `fit` is "" (normal size), "small" (smaller, one line) or
+    "fit-2" / "fit-3" (smaller still, wrapped on two or three lines within the row).
+
+    `pad`: em spaces that bring a value at the normal size to 2–5 mm before the next tab
+    stop. WeasyPrint 70 draws a tab 2.4 % wider than it lays it out, which would move
+    what follows in the same text box by up to 1 mm; after padding the tab is short and
+    the shift invisible (< 0.15 mm), so a row of normal values is one text box.
+    """
+
+    text: str
+    fit: str = ""
+    pad: str = ""
+
+
+def _cell(text: str, layout: SheetLayout) -> Cell:
+    text = _clean(text)
+    # A field must end before the next tab stop, or the rest of the row would move one
+    # column to the right: measure with the font's own metrics, and keep some slack.
+    room = layout.field_room * 0.97
+    width = text_width_mm(text, layout.font_size)
+    if width <= room:
+        em = text_width_mm(EM_SPACE, layout.font_size)
+        return Cell(text, pad=EM_SPACE * max(0, int((layout.field_width - width - 2.0) // em)))
+    if text_width_mm(text, layout.small_font_size) <= room:
+        return Cell(text, "small")
+    # Wrapping at spaces wastes part of each line.
+    return Cell(text, "fit-2" if text_width_mm(text, layout.wrap_font_size) <= room * 1.75 else "fit-3")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    number: int
+    name: Cell
+    organisation: Cell
+    town: Cell
+
+
+@dataclass(frozen=True)
+class SheetPage:
+    number: int
+    rows: list[SheetRow]
+
+
+def sheet_pages(rows: Sequence[AttendanceRow], layout: SheetLayout = LAYOUT) -> list[SheetPage]:
+    """The rows, sorted and numbered, cut into pages (always at least one, maybe empty)."""
+    numbered = [
+        SheetRow(n, _cell(row.full_name, layout), _cell(row.organisation, layout), _cell(row.town, layout))
+        for n, row in enumerate(sort_by_surname(rows), start=1)
+    ]
+    per_page = layout.rows_per_page
+    chunks = [numbered[i : i + per_page] for i in range(0, len(numbered), per_page)] or [[]]
+    return [SheetPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
+
+
+class _PdfCache:
+    """The last few PDFs, by the hash of their HTML (which changes whenever the list does)."""
+
+    def __init__(self, size: int = 4):
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: str, pdf: bytes) -> None:
+        with self._lock:
+            self._items[key] = pdf
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+sheet_cache = _PdfCache()
+
+
+def _split(items: list, parts: int) -> list[list]:
+    """`items` in `parts` consecutive runs of nearly equal length."""
+    size, extra = divmod(len(items), parts)
+    runs, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        runs.append(items[start:end])
+        start = end
+    return [run for run in runs if run]
+
+
+def sign_in_sheet_html(
+    event, rows: Sequence[AttendanceRow], list_label: str, *, parts: int = 1, layout: SheetLayout = LAYOUT
+) -> list[str]:
+    """The sheet as `parts` HTML documents (each a run of whole pages), for the current locale."""
+    pages = sheet_pages(rows, layout)
+    context = dict(
+        event=event,
+        list_label=list_label,
+        layout=layout,
+        grid_uri=layout.grid_data_uri(),
+        page_count=len(pages),
+        row_count=len(rows),
+        printed_at=utcnow(),
+        # A title that would not fit on two lines at the normal size is set smaller.
+        long_title=text_width_mm(event.title, 15, "DejaVuSans-Bold.ttf") > 2 * layout.width * 0.9,
+    )
+    return [render_template("pdf/sign_in_sheet.html", pages=run, **context) for run in _split(pages, parts)]
+
+
+def sign_in_sheet_pdf(
+    event,
+    rows: Sequence[AttendanceRow],
+    list_label: str,
+    *,
+    locale: str | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+) -> bytes:
+    """A4 sign-in sheet: rows by surname with a box to sign; title, date, venue, list and
+    "Page X of Y" on every page. Rendered in parallel for long lists; cached until the list changes.
+
+    `event` needs title, starts_at, ends_at, timezone (for regsvc.formatting.event_datetime),
+    venue_name and venue_address. Runs inside an app context.
+    """
+    workers = workers or current_app.config.get("PDF_WORKERS") or None
+    page_count = max(1, math.ceil(len(rows) / LAYOUT.rows_per_page))
+    parts = 1 if page_count < PARALLEL_MIN_PAGES else min(page_count, workers or available_cpus())
+    with document_locale(locale):
+        documents = sign_in_sheet_html(event, rows, list_label, parts=parts)
+    key = hashlib.sha256("\x00".join(documents).encode()).hexdigest()
+    if use_cache and (cached := sheet_cache.get(key)) is not None:
+        return cached
+    pdf = render_pdf_parts(documents, workers=workers)
+    if use_cache:
+        sheet_cache.put(key, pdf)
+    return pdf
+
+
+# --- Badges ------------------------------------------------------------------------------
+
+BADGES_PER_PAGE = 8  # 2 × 4 badges of 90 × 60 mm
+BADGE_NAME_WIDTH = 80.0  # mm
+BADGE_NAME_SIZES = (20.0, 16.0, 13.0)  # pt; the largest at which the name fits
+
+
+def _badge_name_size(name: str) -> float:
+    """Largest size at which the name fits on one line, or (smaller sizes) on two."""
+    big, medium, small = BADGE_NAME_SIZES
+    if text_width_mm(name, big, "DejaVuSans-Bold.ttf") <= BADGE_NAME_WIDTH * 0.95:
+        return big
+    if text_width_mm(name, medium, "DejaVuSans-Bold.ttf") <= BADGE_NAME_WIDTH * 1.7:
+        return medium
+    return small
+
+
+@dataclass(frozen=True)
+class Badge:
+    name: str
+    name_size: float
+    organisation: str
+    checkin_code: str
+
+    @property
+    def qr(self):
+        return qr_svg(self.checkin_code, border=2)
+
+
+def badges_pdf(event, rows: Sequence[AttendanceRow], *, locale: str | None = None) -> bytes:
+    """A4 sheets of 2 × 4 badges (90 × 60 mm, with cut lines): name, organisation, event
+    title and a QR code of the check-in code; by surname."""
+    badges = [
+        Badge(
+            _clean(row.full_name),
+            _badge_name_size(_clean(row.full_name)),
+            _clean(row.organisation),
+            row.checkin_code,
+        )
+        for row in sort_by_surname(rows)
+    ]
+    sheets = [badges[i : i + BADGES_PER_PAGE] for i in range(0, len(badges), BADGES_PER_PAGE)] or [[]]
+    with document_locale(locale):
+        html = render_template("pdf/badges.html", event=event, sheets=sheets, cut_lines_uri=_cut_lines_uri())
+    return render_pdf(html)
+
+
+@functools.cache
+def _cut_lines_uri() -> str:
+    """Dashed lines along the edges of the 2 × 4 badges of a sheet (180 × 240 mm)."""
+    lines = [f"M{x} 0V240" for x in (0.1, 90, 179.9)] + [f"M0 {y}H180" for y in (0.1, 60, 120, 180, 239.9)]
+    return svg_data_uri(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="180mm" height="240mm" viewBox="0 0 180 240">'
+        f'<path d="{"".join(lines)}" fill="none" stroke="#8a919c" stroke-width="0.2" '
+        'stroke-dasharray="2 1.5"/>'
+        "</svg>"
+    )
+
+
+# --- CSV and XLSX ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    key: str
+    header: object  # a lazy translation
+    value: Callable[[int, AttendanceRow], str | int]
+    width: int  # characters, for XLSX
+
+
+EXPORT_COLUMNS = {
+    column.key: column
+    for column in (
+        ExportColumn("number", _l("No."), lambda n, row: n, 6),
+        ExportColumn("full_name", _l("Full name"), lambda n, row: row.full_name, 30),
+        ExportColumn("organisation", _l("Organisation"), lambda n, row: row.organisation, 36),
+        ExportColumn("town", _l("Town"), lambda n, row: row.town, 18),
+        ExportColumn("attendance", _l("Attendance"), lambda n, row: attendance_label(row.attendance), 14),
+        ExportColumn(
+            "checked_in", _l("Checked in"), lambda n, row: _("yes") if row.checked_in else _("no"), 11
+        ),
+    )
+}
+DEFAULT_EXPORT_COLUMNS = tuple(EXPORT_COLUMNS)
+
+
+def _table(rows: Iterable[AttendanceRow], columns: Sequence[str]) -> tuple[list[ExportColumn], list[list]]:
+    """The header columns and the values of each row, numbered in surname order."""
+    chosen = [EXPORT_COLUMNS[key] for key in columns]
+    values = [[column.value(n, row) for column in chosen] for n, row in enumerate(sort_by_surname(rows), 1)]
+    return chosen, values
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (or as the start of one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """A text cell as text: a leading quote stops a spreadsheet from running it as a formula."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def attendance_csv(
+    rows: Iterable[AttendanceRow],
+    columns: Sequence[str] = DEFAULT_EXPORT_COLUMNS,
+    *,
+    delimiter: str = ",",
+    locale: str | None = None,
+) -> bytes:
+    """UTF-8 CSV with a byte order mark (so that Excel reads it as UTF-8), translated header,
+    rows by surname. Text cells that a spreadsheet would take for a formula get a leading '.
+
+    Excel set to Serbian or Macedonian expects `;` between fields: pass `delimiter=";"`.
+    """
+    with document_locale(locale):
+        chosen, values = _table(rows, columns)
+        header = [str(column.header) for column in chosen]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow([neutralise(text) for text in header])
+    for row in values:
+        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def attendance_xlsx(
+    rows: Iterable[AttendanceRow],
+    columns: Sequence[str] = DEFAULT_EXPORT_COLUMNS,
+    *,
+    locale: str | None = None,
+) -> bytes:
+    """An Excel workbook of one sheet: bold frozen header, sized columns, a filter, rows by
+    surname. Every text is stored as a string, never read as a formula, number or link."""
+    with document_locale(locale):
+        chosen, values = _table(rows, columns)
+        header = [str(column.header) for column in chosen]
+        sheet_name = _("Participants")[:31]
+    out = io.BytesIO()
+    options = {
+        "in_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+    }
+    with xlsxwriter.Workbook(out, options) as workbook:
+        sheet = workbook.add_worksheet(sheet_name)
+        bold = workbook.add_format({"bold": True, "bottom": 1, "bg_color": "#E6E9EE"})
+        for c, (column, text) in enumerate(zip(chosen, header, strict=True)):
+            sheet.write_string(0, c, text, bold)
+            sheet.set_column(c, c, max(column.width, len(text) + 2))
+        for r, row in enumerate(values, start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    sheet.write_string(r, c, value)
+                else:
+                    sheet.write_number(r, c, value)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(values), 1), len(chosen) - 1)
+    return out.getvalue()

@@ -1,0 +1,204 @@
+"""HTML to PDF with WeasyPrint, reading nothing but our own files.
+
+A document may refer to:
+
+- `data:` URIs (QR codes, generated pictures), and
+- files below an allowed root, each root named by a pseudo-scheme of its own:
+  `static:pdf/logo.png` is regsvc/static/pdf/logo.png. Stored receipts will get theirs
+  (e.g. `{"static": STATIC_ROOT, "upload": Path(config["UPLOAD_FOLDER"])}`).
+
+Everything else — `file:`, `http(s):`, `ftp:`, relative URLs without a base, paths that
+climb out of a root (`static:../../config.py`), symlinks that point outside — is refused
+before anything is read; WeasyPrint logs the refusal and renders the document without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+import multiprocessing
+import os
+import threading
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from io import BytesIO
+from itertools import repeat
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import unquote
+
+from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
+DEFAULT_ROOTS: Mapping[str, Path] = MappingProxyType({"static": STATIC_ROOT})
+# WeasyPrint logs each step of each page at INFO level: far too much for the app's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# Schemes with a meaning of their own, which can never name a root.
+RESERVED_SCHEMES = frozenset({"data", "file", "http", "https", "ftp", "about", "javascript"})
+
+
+class ResourceRefused(ValueError):
+    """A document asked for something it may not read."""
+
+
+class SafeURLFetcher(URLFetcher):
+    """Answers `data:` URIs and `<root>:<relative path>` URLs; refuses anything else.
+
+    `allowed_roots` maps a pseudo-scheme to a directory; the default allows the static files only.
+    """
+
+    def __init__(self, allowed_roots: Mapping[str, Path] | None = None):
+        # No protocol is allowed to the inherited urllib machinery, should anything ever reach it.
+        super().__init__(allowed_protocols=(), allow_redirects=False)
+        roots = DEFAULT_ROOTS if allowed_roots is None else allowed_roots
+        self.roots = {scheme.lower(): Path(root).resolve() for scheme, root in roots.items()}
+        if reserved := RESERVED_SCHEMES & self.roots.keys():
+            raise ValueError(f"not usable as the name of a root: {', '.join(sorted(reserved))}")
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        scheme, colon, rest = url.partition(":")
+        scheme = scheme.lower()
+        if not colon:
+            raise ResourceRefused(f"not an absolute URL: {url[:100]!r}")
+        if scheme == "data":
+            return self._data(url)
+        if scheme in self.roots:
+            return self._file(self.roots[scheme], rest, url)
+        raise ResourceRefused(f"{scheme}: URLs are not allowed in documents: {url[:100]!r}")
+
+    def open(self, url, data=None, timeout=None):
+        # The inherited urllib entry point: never used to reach anything.
+        raise ResourceRefused("documents cannot open URLs")
+
+    @staticmethod
+    def _data(url: str) -> URLFetcherResponse:
+        # urllib's data: handler only decodes the URI itself; it does no I/O.
+        decoded = urllib.request.DataHandler().data_open(urllib.request.Request(url))  # noqa: S310
+        return URLFetcherResponse(url, decoded.read(), {"Content-Type": decoded.headers["Content-Type"]})
+
+    @staticmethod
+    def _file(root: Path, rest: str, url: str) -> URLFetcherResponse:
+        relative = unquote(rest.split("#", 1)[0].split("?", 1)[0]).lstrip("/")
+        if not relative or "\x00" in relative:
+            raise ResourceRefused(f"no file named in {url[:100]!r}")
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise ResourceRefused(f"no such file in the allowed folder: {url[:100]!r}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def render_pdf(
+    html: str, base_url: str | None = None, *, allowed_roots: Mapping[str, Path] | None = None
+) -> bytes:
+    """One HTML document (trusted markup: our own escaped templates) as PDF bytes.
+
+    `base_url` only resolves relative links of hierarchical schemes; resources should be named
+    with absolute `static:…` URLs, and whatever they resolve to still goes through the fetcher.
+    """
+    return HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher(allowed_roots)).write_pdf()
+
+
+@contextlib.contextmanager
+def document_locale(locale: str | None = None) -> Iterator[None]:
+    """The language of a document: `locale` if given, else the request's, else the app's default.
+
+    Outside a request (CLI, benchmarks, background jobs) Flask-Babel's selector has no
+    Accept-Language to read, so the default language is forced.
+    """
+    if locale is None and has_request_context():
+        yield
+        return
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
+
+
+def render_template_pdf(
+    template_name: str,
+    *,
+    locale: str | None = None,
+    allowed_roots: Mapping[str, Path] | None = None,
+    **context,
+) -> bytes:
+    """templates/<template_name>, rendered by the app's autoescaping Jinja environment, as PDF."""
+    with document_locale(locale):
+        html = render_template(template_name, **context)
+    return render_pdf(html, allowed_roots=allowed_roots)
+
+
+def render_pdf_parts(
+    documents: Sequence[str],
+    *,
+    allowed_roots: Mapping[str, Path] | None = None,
+    workers: int | None = None,
+) -> bytes:
+    """Several HTML documents as one PDF, their pages in order.
+
+    With several documents and several cores, each document is rendered in a worker
+    process of its own (WeasyPrint holds the GIL: threads would not help); the parts
+    are then merged. The workers need no Flask app: they get finished HTML.
+    """
+    if not documents:
+        raise ValueError("nothing to render")
+    roots = dict(DEFAULT_ROOTS if allowed_roots is None else allowed_roots)
+    workers = min(len(documents), workers or available_cpus())
+    if workers <= 1:
+        parts = [render_pdf(document, allowed_roots=roots) for document in documents]
+    else:
+        with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
+            parts = list(pool.map(_render_part, documents, repeat(roots)))
+    return merge_pdfs(parts)
+
+
+def _render_part(html: str, allowed_roots: dict[str, Path]) -> bytes:
+    """Entry point of a worker process (module level, so that it can be pickled)."""
+    return render_pdf(html, allowed_roots=allowed_roots)
+
+
+def merge_pdfs(parts: Sequence[bytes]) -> bytes:
+    """PDFs one after another in one file, with the metadata (title…) of the first."""
+    if len(parts) == 1:
+        return parts[0]
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(BytesIO(part)))
+    if metadata := PdfReader(BytesIO(parts[0])).metadata:
+        writer.add_metadata(metadata)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _process_context():
+    """How to start worker processes.
+
+    `fork` starts a worker in milliseconds, with WeasyPrint and the fonts already loaded.
+    Forking a process that runs other threads can hang the child (a lock held by another
+    thread stays held forever), so a multi-threaded parent (threaded dev server, gthread
+    workers) uses `forkserver` (or `spawn`), whose workers import WeasyPrint themselves.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and _single_threaded():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _single_threaded() -> bool:
+    try:
+        return len(os.listdir("/proc/self/task")) == 1  # counts threads started by C libraries too
+    except OSError:
+        return threading.active_count() == 1
