@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from regsvc.auth.models import Role
 from regsvc.auth.services import create_user, find_user
 from regsvc.db import utcnow, write_transaction
+from regsvc.events.fares import fare_table, parse_fares, replace_fares
 from regsvc.events.models import Event
 
 
@@ -105,6 +106,45 @@ DEMO_USERS = (
 )
 
 
+# Sample figures, not real timetables: round numbers near 2023 intercity bus prices.
+SAMPLE_FARES = {
+    "national-conference-serbia": """Beograd, 0
+Čačak, 2600
+Kragujevac, 2400
+Kraljevo, 2900
+Leskovac, 4000
+Niš, 3600
+Novi Pazar, 4400
+Novi Sad, 1800
+Pančevo, 800
+Smederevo, 1200
+Sombor, 3600
+Subotica, 3400
+Šabac, 1700
+Užice, 3200
+Valjevo, 1900
+Vranje, 4600
+Zaječar, 3800
+Zrenjanin, 1900
+""",
+    "national-conference-north-macedonia": """Bitola, 1100
+Gevgelija, 900
+Gostivar, 500
+Kavadarci, 700
+Kičevo, 700
+Kočani, 700
+Kumanovo, 300
+Ohrid, 1200
+Prilep, 900
+Strumica, 900
+Struga, 1200
+Štip, 700
+Tetovo, 400
+Veles, 400
+""",
+}
+
+
 def load_demo_data(session: Session, now: datetime | None = None) -> Iterator[str]:
     """Create the demo events and staff accounts that do not exist yet; yields a line each.
 
@@ -119,6 +159,10 @@ def load_demo_data(session: Session, now: datetime | None = None) -> Iterator[st
                 continue
             session.add(event)
             yield f"created: /e/{event.slug}/ ({event.local_starts_at:%d %b %Y %H:%M})"
+    for event in session.scalars(select(Event).where(Event.slug.in_(SAMPLE_FARES))):
+        if not fare_table(session, event.id):
+            replace_fares(session, event, parse_fares(SAMPLE_FARES[event.slug], event.currency), None)
+            yield f"created: sample fare table for /e/{event.slug}/ ({event.currency})"
     for email, name, role in DEMO_USERS:
         if find_user(session, email) is not None:
             yield f"exists:  {email} ({role})"

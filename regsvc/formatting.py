@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 
 from regsvc.events.models import Event
+from regsvc.money import format_money
 
 
 def event_datetime(value, event: Event, format: str = "full") -> str:
@@ -30,3 +31,4 @@ def staff_datetime(value) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["event_datetime"] = event_datetime
     app.jinja_env.filters["staff_datetime"] = staff_datetime
+    app.jinja_env.filters["money"] = format_money

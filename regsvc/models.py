@@ -3,7 +3,7 @@
 from regsvc.audit.models import AuditEntry
 from regsvc.auth.models import LoginFailure, StaffRole, StaffUser
 from regsvc.db import Base
-from regsvc.events.models import Event
+from regsvc.events.models import Event, Fare
 from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import Registration, RegistrationLink
 
@@ -11,6 +11,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Event",
+    "Fare",
     "LoginFailure",
     "OutboxMessage",
     "Registration",

@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from regsvc.auth.access import staff_required
@@ -16,7 +17,15 @@ from regsvc.documents.attendance import (
     sign_in_sheet_pdf,
 )
 from regsvc.events.editing import EventError, all_events, create_event, set_registration_open, update_event
-from regsvc.events.forms import EventForm
+from regsvc.events.fares import (
+    FareTableError,
+    fare_table,
+    fares_as_csv,
+    fares_as_text,
+    parse_fares,
+    replace_fares,
+)
+from regsvc.events.forms import EventForm, FareTableForm
 from regsvc.events.models import Event
 from regsvc.events.services import phase
 from regsvc.registration.forms import DetailsForm, StaffAttendanceForm
@@ -327,3 +336,67 @@ def export(event_id: int, fmt: str):
             f"{event.slug}-{which}.xlsx",
         )
     abort(404)
+
+
+@bp.route("/<int:event_id>/fares", methods=["GET", "POST"])
+@organiser
+def fares(event_id: int):
+    event = _event(event_id)
+    session = get_session()
+    form = FareTableForm()
+    problems: list[tuple[int, str]] = []
+    status = 200
+    if form.validate_on_submit():
+        upload = form.csv_file.data
+        if upload and upload.filename:
+            raw = upload.read(MAX_FARE_FILE + 1)
+            text = None if len(raw) > MAX_FARE_FILE else _decode(raw)
+            if text is None:
+                problems = [(0, _("The file is not a UTF-8 CSV file of at most 1 MB. Nothing was imported."))]
+        else:
+            text = form.lines.data or ""
+        if not problems:
+            try:
+                lines = parse_fares(text, event.currency)
+            except FareTableError as refused:
+                problems = refused.problems
+            else:
+                replace_fares(session, event, lines, current_user)
+                flash(
+                    ngettext(
+                        "Fare table saved: %(num)d town.", "Fare table saved: %(num)d towns.", len(lines)
+                    ),
+                    "success",
+                )
+                return redirect(url_for("console.fares", event_id=event.id))
+        status = 422
+    elif request.method == "GET":
+        form.lines.data = fares_as_text(fare_table(session, event.id), event.currency)
+    return (
+        render_template(
+            "console/fares.html",
+            event=event,
+            form=form,
+            problems=problems,
+            fares=fare_table(session, event.id),
+        ),
+        status,
+    )
+
+
+MAX_FARE_FILE = 1024 * 1024
+
+
+def _decode(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+@bp.get("/<int:event_id>/fares.csv")
+@organiser
+def fares_csv(event_id: int):
+    event = _event(event_id)
+    data = fares_as_csv(fare_table(get_session(), event.id), event.currency)
+    return _download(data, "text/csv; charset=utf-8", f"{event.slug}-fares.csv")

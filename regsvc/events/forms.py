@@ -2,6 +2,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -121,3 +122,18 @@ class EventForm(FlaskForm):
         for name in ("description", "venue_address", "stream_details", "contact_email"):
             values[name] = (values[name] or "").strip()
         return values
+
+
+class FareTableForm(FlaskForm):
+    lines = TextAreaField(
+        _l("Fare table"),
+        description=_l(
+            "One town a line: the town, a comma, the return bus fare to the host town, like “Niš, 3600”. "
+            "A fare of 0 means no refund from that town (other names of the host town, suburbs)."
+        ),
+        validators=[Optional(), Length(max=100000)],
+    )
+    csv_file = FileField(
+        _l("…or import a CSV file"),
+        description=_l("Two columns, town and return fare; UTF-8. It replaces the whole table."),
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from regsvc.db import Base, UTCDateTime, utcnow
@@ -58,3 +58,20 @@ class Event(Base):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+class Fare(Base):
+    """One line of an event's fare table: the return bus fare from a town to the host town."""
+
+    __tablename__ = "fares"
+    __table_args__ = (
+        UniqueConstraint("event_id", "town_key", name="uq_fares_event_town"),
+        CheckConstraint("return_fare >= 0", name="ck_fares_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    town: Mapped[str] = mapped_column(String(100))
+    # The town folded (regsvc.text.fold): "Nis" and "Niš" are the same town.
+    town_key: Mapped[str] = mapped_column(String(100))
+    return_fare: Mapped[int] = mapped_column()  # minor units of the event's currency

@@ -11,8 +11,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from regsvc.claims.services import travel_refund
 from regsvc.db import get_session, utcnow
 from regsvc.documents.qr import qr_svg
+from regsvc.events.fares import fare_towns
 from regsvc.events.services import Phase, phase, published_event, seats_left
 from regsvc.registration.forms import AttendanceChangeForm, RegistrationForm
 from regsvc.registration.models import Attendance, WhenFull
@@ -81,6 +83,8 @@ def register_form(slug: str):
             form=form,
             event=event,
             seats_left=seats,
+            # Suggested as you type; any other town can be typed too.
+            towns=fare_towns(get_session(), event),
         ),
         status,
     )
@@ -124,6 +128,7 @@ def manage(token: str):
         changes=allowed_changes(registration, utcnow()),
         form=AttendanceChangeForm(),
         qr_svg=qr_svg,
+        refund=travel_refund(session, registration),
     )
 
 
