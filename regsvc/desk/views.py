@@ -9,6 +9,7 @@ from regsvc.auth.models import Role
 from regsvc.db import get_session, utcnow
 from regsvc.desk.services import NotSeated, check_in, registration_by_code, undo_check_in
 from regsvc.events.editing import all_events
+from regsvc.events.fares import fare_towns
 from regsvc.events.models import Event
 from regsvc.registration.forms import WalkInForm
 from regsvc.registration.models import Attendance, Registration
@@ -222,4 +223,9 @@ def walk_in(event_id: int):
             return redirect(url_for("desk.desk", event_id=event.id))
     elif form.is_submitted():
         status = 422
-    return render_template("desk/walk_in.html", event=event, form=form, counts=numbers), status
+    return (
+        render_template(
+            "desk/walk_in.html", event=event, form=form, counts=numbers, towns=fare_towns(get_session(), event)
+        ),
+        status,
+    )

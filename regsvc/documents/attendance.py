@@ -145,8 +145,11 @@ def _font(file_name: str) -> ImageFont.FreeTypeFont | None:
         return None
 
 
+REGULAR, BOLD = "DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf"  # font-stretch: condensed
+
+
 @functools.lru_cache(maxsize=8192)
-def text_width_mm(text: str, size_pt: float, font_file: str = "DejaVuSansCondensed.ttf") -> float:
+def text_width_mm(text: str, size_pt: float, font_file: str = REGULAR) -> float:
     """Printed width of one line of `text`. Without the font file, a generous estimate."""
     font = _font(font_file)
     width_pt = font.getlength(text) * size_pt / 100 if font else len(text) * 0.66 * size_pt
@@ -157,37 +160,48 @@ def text_width_mm(text: str, size_pt: float, font_file: str = "DejaVuSansCondens
 
 
 PX_TO_MM = 25.4 / 96
+FIGURE_SPACE = "\u2007"  # as wide as a digit
+PAD_SPACES = ("\u2003", "\u2002", "\u2009")  # em, en and thin spaces, widest first
 
 
 @dataclass(frozen=True)
 class SheetLayout:
     """Geometry of the sign-in sheet (A4 portrait, 182 mm between the side margins).
 
-    Columns: number, then full name, organisation and town (the "fields", equally wide),
-    then the signature box. The three fields of a row are one line of text with tab
-    stops every `field_px` (CSS px: WeasyPrint takes tab sizes in whole px), so a row costs
-    two text lines (number, fields) instead of four cells.
+    Each row is one line of text in one block: number, full name, organisation and town
+    separated by tabs, with a tab stop every `tab_px` (CSS px, as WeasyPrint wants them).
+    The number column is one tab wide, each of the three fields `field_tabs` tabs; the
+    signature box gets the rest. Every value but the last is padded with spaces to just
+    before the last tab stop of its column (see `Cell`), so the tab after it lands on the
+    next column. One text box per row, where a table would need five boxes and a layout each.
     """
 
     rows_per_page: int = 22
     row_height: float = 10.0  # mm
     head_height: float = 8.0  # mm
     width: float = 182.0  # mm
-    number_width: float = 9.0  # mm
-    field_px: int = 172  # 45.5 mm; the signature box gets the remaining 36.5 mm
-    cell_padding: float = 1.6  # mm
+    tab_px: int = 34  # 9.0 mm: the number column (four digits)
+    field_tabs: int = 5  # 45.0 mm for the name, the organisation and the town
+    lead: float = 1.1  # mm between a column's left line and its text
+    gap: float = 1.2  # mm, at least, between a value and the next column's line
+    tab_gap: float = 1.0  # mm, about, between the padding and the next tab stop
+    head_font_size: float = 7.5  # pt, bold, for the column headings
     font_size: float = 9.0  # pt
     small_font_size: float = 7.5  # pt, for values too wide for their column
     wrap_font_size: float = 7.0  # pt, for values too wide even then, on two or three lines
     line_height: float = 1.15  # of wrapped values
 
     @property
+    def number_width(self) -> float:
+        return self.tab_px * PX_TO_MM
+
+    @property
     def field_width(self) -> float:
-        return self.field_px * PX_TO_MM
+        return self.field_tabs * self.tab_px * PX_TO_MM
 
     @property
     def column_lefts(self) -> list[float]:
-        """Left edges of the number, name, organisation, town and signature columns."""
+        """Left lines of the number, name, organisation, town and signature columns."""
         return [0.0] + [self.number_width + i * self.field_width for i in range(4)]
 
     @property
@@ -197,8 +211,12 @@ class SheetLayout:
 
     @property
     def field_room(self) -> float:
-        """Width for the text of a field, inside the padding."""
-        return self.field_width - 2 * self.cell_padding
+        """Width for a value, between its lead and the gap before the next column."""
+        return self.field_width - self.lead - self.gap
+
+    def number_end(self, digits: int) -> float:
+        """Where the right-aligned numbers end, from the left of the number column."""
+        return self.lead + text_width_mm("0" * digits, self.font_size)
 
     @property
     def body_height(self) -> float:
@@ -235,22 +253,21 @@ def svg_data_uri(svg: str) -> str:
 
 
 LAYOUT = SheetLayout()
+MAX_SHEET_ROWS = 9999  # four digits fill the number column
 # Below this many pages, one process renders the whole sheet (starting workers costs more).
 PARALLEL_MIN_PAGES = 6
-
-
-EM_SPACE = "\u2003"
 
 
 @dataclass(frozen=True)
 class Cell:
     """A value as printed. `fit` is "" (normal size), "small" (smaller, one line) or
-    "fit-2" / "fit-3" (smaller still, wrapped on two or three lines within the row).
+    "wrap-2" / "wrap-3" (smaller still, on two or three lines, in a box one column wide).
 
-    `pad`: em spaces that bring a value at the normal size to 2–5 mm before the next tab
-    stop. WeasyPrint 70 draws a tab 2.4 % wider than it lays it out, which would move
-    what follows in the same text box by up to 1 mm; after padding the tab is short and
-    the shift invisible (< 0.15 mm), so a row of normal values is one text box.
+    `pad` (spaces) brings a one-line value to about 1 mm before the next column's tab
+    stop, so that the tab after it goes exactly there: the tab stops are only 9 mm apart.
+    It also keeps every tab short, which matters because WeasyPrint 70 draws a tab 2.4 %
+    wider than it lays it out, moving what follows in the same line by that much (here
+    some hundredths of a millimetre).
     """
 
     text: str
@@ -258,24 +275,77 @@ class Cell:
     pad: str = ""
 
 
+def _spaces(width: float, size_pt: float, font_file: str = REGULAR) -> str:
+    """Spaces as wide as `width` mm, less at most a thin space."""
+    spaces = []
+    for space in PAD_SPACES:
+        count = int(max(0.0, width) // text_width_mm(space, size_pt, font_file))
+        spaces.append(space * count)
+        width -= count * text_width_mm(space, size_pt, font_file)
+    return "".join(spaces)
+
+
+def _padding(
+    text: str, size_pt: float, tab_width: float, layout: SheetLayout, font_file: str = REGULAR
+) -> str:
+    """Spaces after `text` up to `tab_gap` (plus less than a thin space) before its column's
+    last tab stop, `tab_width` from where it starts. Invisible: they may cross the line."""
+    return _spaces(tab_width - text_width_mm(text, size_pt, font_file) - layout.tab_gap, size_pt, font_file)
+
+
 def _cell(text: str, layout: SheetLayout) -> Cell:
     text = _clean(text)
-    # A field must end before the next tab stop, or the rest of the row would move one
-    # column to the right: measure with the font's own metrics, and keep some slack.
+    # A value must end before its column does, or the rest of the row would move one tab to
+    # the right: widths come from the font's own metrics, with some slack for kerning.
     room = layout.field_room * 0.97
-    width = text_width_mm(text, layout.font_size)
-    if width <= room:
-        em = text_width_mm(EM_SPACE, layout.font_size)
-        return Cell(text, pad=EM_SPACE * max(0, int((layout.field_width - width - 2.0) // em)))
-    if text_width_mm(text, layout.small_font_size) <= room:
-        return Cell(text, "small")
+    for fit, size in (("", layout.font_size), ("small", layout.small_font_size)):
+        if text_width_mm(text, size) <= room:
+            return Cell(text, fit, _padding(text, size, layout.field_width, layout))
     # Wrapping at spaces wastes part of each line.
-    return Cell(text, "fit-2" if text_width_mm(text, layout.wrap_font_size) <= room * 1.75 else "fit-3")
+    lines = 2 if text_width_mm(text, layout.wrap_font_size) <= room * 1.75 else 3
+    return Cell(text, f"wrap-{lines}")
+
+
+def heading_line(layout: SheetLayout, digits: int) -> str:
+    """The column headings as one line of text, laid out like the rows: "No." right-aligned
+    over the numbers, the field names at their columns, "Signature" centred in its box."""
+    size, lead = layout.head_font_size, layout.lead
+
+    def width(text: str) -> float:
+        return text_width_mm(text, size, BOLD)
+
+    def fitted(text: str, room: float) -> str:
+        """A long translation is cut, rather than shift the columns."""
+        if width(text) <= room:
+            return text
+        while text and width(text + "…") > room:
+            text = text[:-1]
+        return text + "…"
+
+    number = _("No.")
+    number = _spaces(layout.number_end(digits) - lead - width(number), size, BOLD) + number
+    line = number + _padding(number, size, layout.number_width, layout, BOLD) + "\t"
+    for heading in (_("Full name"), _("Organisation"), _("Town")):
+        heading = fitted(heading, layout.field_room)
+        line += heading + _padding(heading, size, layout.field_width, layout, BOLD) + "\t"
+    signature_width = layout.width - layout.column_lefts[4]
+    signature = fitted(_("Signature"), signature_width - 2 * lead)
+    return line + _spaces((signature_width - width(signature)) / 2 - lead, size, BOLD) + signature
+
+
+def number_digits(count: int) -> int:
+    return max(3, len(str(count)))
+
+
+def _number(n: int, digits: int, layout: SheetLayout) -> Cell:
+    """Right-aligned: figure spaces are as wide as digits."""
+    text = str(n).rjust(digits, FIGURE_SPACE)
+    return Cell(text, pad=_padding(text, layout.font_size, layout.number_width, layout))
 
 
 @dataclass(frozen=True)
 class SheetRow:
-    number: int
+    number: Cell
     name: Cell
     organisation: Cell
     town: Cell
@@ -289,8 +359,16 @@ class SheetPage:
 
 def sheet_pages(rows: Sequence[AttendanceRow], layout: SheetLayout = LAYOUT) -> list[SheetPage]:
     """The rows, sorted and numbered, cut into pages (always at least one, maybe empty)."""
+    if len(rows) > MAX_SHEET_ROWS:
+        raise ValueError(f"a sign-in sheet holds at most {MAX_SHEET_ROWS} people; print several lists")
+    digits = number_digits(len(rows))
     numbered = [
-        SheetRow(n, _cell(row.full_name, layout), _cell(row.organisation, layout), _cell(row.town, layout))
+        SheetRow(
+            _number(n, digits, layout),
+            _cell(row.full_name, layout),
+            _cell(row.organisation, layout),
+            _cell(row.town, layout),
+        )
         for n, row in enumerate(sort_by_surname(rows), start=1)
     ]
     per_page = layout.rows_per_page
@@ -351,6 +429,7 @@ def sign_in_sheet_html(
         grid_uri=layout.grid_data_uri(),
         page_count=len(pages),
         row_count=len(rows),
+        headings=heading_line(layout, number_digits(len(rows))),
         printed_at=utcnow(),
         # A title that would not fit on two lines at the normal size is set smaller.
         long_title=text_width_mm(event.title, 15, "DejaVuSans-Bold.ttf") > 2 * layout.width * 0.9,
