@@ -225,7 +225,11 @@ def walk_in(event_id: int):
         status = 422
     return (
         render_template(
-            "desk/walk_in.html", event=event, form=form, counts=numbers, towns=fare_towns(get_session(), event)
+            "desk/walk_in.html",
+            event=event,
+            form=form,
+            counts=numbers,
+            towns=fare_towns(get_session(), event),
         ),
         status,
     )
