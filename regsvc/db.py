@@ -137,11 +137,22 @@ def write_transaction(session: Session) -> Iterator[Session]:
     On SQLite it starts with BEGIN IMMEDIATE, so it holds the database's write lock
     from its first statement (waiting up to the busy timeout for it): two writers
     can never read the same state and both act on it, and no "database is locked"
-    error surfaces half-way through. On PostgreSQL callers lock the rows they
-    decide on (see registration.allocation.locked_event).
+    error surfaces half-way through. On PostgreSQL callers lock the rows they decide
+    on (see registration.services.seat_transaction).
     """
     if session.in_transaction():
-        # End a read-only transaction left open by earlier queries of this request.
+        if session.get_bind().dialect.name != "sqlite":
+            # PostgreSQL, READ COMMITTED: each statement sees what others committed, so
+            # the transaction this request's reads began serves as well as a new one,
+            # and saves a round of COMMIT, connection check-out and BEGIN.
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return
+        # SQLite: end the reads' transaction, to begin again with the write lock.
         session.commit()
     queue = session.info.get("writer_queue")
     with queue.turn() if queue else nullcontext(), session.begin():

@@ -25,15 +25,17 @@ import csv
 import functools
 import hashlib
 import io
+import json
 import math
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
 from flask import current_app, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from PIL import ImageFont
@@ -128,6 +130,8 @@ def attendance_label(value: str) -> str:
 
 def _clean(text: str) -> str:
     """One line of text: newlines, tabs and other control characters become single spaces."""
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text
     return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text).split())
 
 
@@ -357,27 +361,43 @@ class SheetPage:
     rows: list[SheetRow]
 
 
-def sheet_pages(rows: Sequence[AttendanceRow], layout: SheetLayout = LAYOUT) -> list[SheetPage]:
-    """The rows, sorted and numbered, cut into pages (always at least one, maybe empty)."""
-    if len(rows) > MAX_SHEET_ROWS:
+def _sheet_row(n: int, row: AttendanceRow, digits: int, layout: SheetLayout) -> SheetRow:
+    return SheetRow(
+        _number(n, digits, layout),
+        _cell(row.full_name, layout),
+        _cell(row.organisation, layout),
+        _cell(row.town, layout),
+    )
+
+
+def page_count(rows: Sequence[AttendanceRow], layout: SheetLayout = LAYOUT) -> int:
+    return max(1, math.ceil(len(rows) / layout.rows_per_page))
+
+
+def sheet_pages(
+    rows: Sequence[AttendanceRow], numbers: Iterable[int] | None = None, layout: SheetLayout = LAYOUT
+) -> list[SheetPage]:
+    """Pages of the sheet (all, or those numbered `numbers`): rows sorted, numbered, measured.
+    There is always at least one page, maybe empty (a blank sheet for walk-ins)."""
+    return _pages(sort_by_surname(rows), numbers or range(1, page_count(rows, layout) + 1), layout)
+
+
+def _pages(ordered: list[AttendanceRow], numbers: Iterable[int], layout: SheetLayout) -> list[SheetPage]:
+    if len(ordered) > MAX_SHEET_ROWS:
         raise ValueError(f"a sign-in sheet holds at most {MAX_SHEET_ROWS} people; print several lists")
-    digits = number_digits(len(rows))
-    numbered = [
-        SheetRow(
-            _number(n, digits, layout),
-            _cell(row.full_name, layout),
-            _cell(row.organisation, layout),
-            _cell(row.town, layout),
+    digits, per_page = number_digits(len(ordered)), layout.rows_per_page
+    pages = []
+    for page in numbers:
+        first = (page - 1) * per_page
+        run = ordered[first : first + per_page]
+        pages.append(
+            SheetPage(page, [_sheet_row(first + i, row, digits, layout) for i, row in enumerate(run, 1)])
         )
-        for n, row in enumerate(sort_by_surname(rows), start=1)
-    ]
-    per_page = layout.rows_per_page
-    chunks = [numbered[i : i + per_page] for i in range(0, len(numbered), per_page)] or [[]]
-    return [SheetPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
+    return pages
 
 
 class _PdfCache:
-    """The last few PDFs, by the hash of their HTML (which changes whenever the list does)."""
+    """The last few PDFs, by a hash of what they show."""
 
     def __init__(self, size: int = 4):
         self.size = size
@@ -406,35 +426,54 @@ class _PdfCache:
 sheet_cache = _PdfCache()
 
 
-def _split(items: list, parts: int) -> list[list]:
-    """`items` in `parts` consecutive runs of nearly equal length."""
-    size, extra = divmod(len(items), parts)
-    runs, start = [], 0
+def _runs(count: int, parts: int) -> list[range]:
+    """1…count in `parts` consecutive runs of nearly equal length."""
+    size, extra = divmod(count, parts)
+    runs, start = [], 1
     for i in range(parts):
         end = start + size + (1 if i < extra else 0)
-        runs.append(items[start:end])
+        runs.append(range(start, end))
         start = end
     return [run for run in runs if run]
 
 
 def sign_in_sheet_html(
     event, rows: Sequence[AttendanceRow], list_label: str, *, parts: int = 1, layout: SheetLayout = LAYOUT
-) -> list[str]:
-    """The sheet as `parts` HTML documents (each a run of whole pages), for the current locale."""
-    pages = sheet_pages(rows, layout)
+) -> Iterator[str]:
+    """The sheet as `parts` HTML documents, each a run of whole pages, for the current locale.
+
+    A generator: each document is made when asked for, so that the first ones can be
+    rendered while the next ones are made.
+    """
+    count = page_count(rows, layout)
     context = dict(
         event=event,
         list_label=list_label,
         layout=layout,
         grid_uri=layout.grid_data_uri(),
-        page_count=len(pages),
+        page_count=count,
         row_count=len(rows),
         headings=heading_line(layout, number_digits(len(rows))),
         printed_at=utcnow(),
         # A title that would not fit on two lines at the normal size is set smaller.
         long_title=text_width_mm(event.title, 15, "DejaVuSans-Bold.ttf") > 2 * layout.width * 0.9,
     )
-    return [render_template("pdf/sign_in_sheet.html", pages=run, **context) for run in _split(pages, parts)]
+    ordered = sort_by_surname(rows)
+    for run in _runs(count, parts):
+        yield render_template("pdf/sign_in_sheet.html", pages=_pages(ordered, run, layout), **context)
+
+
+def _sheet_key(event, rows: Sequence[AttendanceRow], list_label: str) -> str:
+    """What the sheet shows, hashed: the cache keeps a sheet until this changes."""
+    shown = [
+        str(get_locale()),
+        list_label,
+        utcnow().astimezone(event.zone).date().isoformat(),  # "Printed …"
+        [event.title, event.starts_at.isoformat(), event.ends_at.isoformat(), event.timezone],
+        [event.venue_name, event.venue_address],
+        [[row.full_name, row.organisation, row.town] for row in rows],
+    ]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
 
 
 def sign_in_sheet_pdf(
@@ -447,20 +486,23 @@ def sign_in_sheet_pdf(
     workers: int | None = None,
 ) -> bytes:
     """A4 sign-in sheet: rows by surname with a box to sign; title, date, venue, list and
-    "Page X of Y" on every page. Rendered in parallel for long lists; cached until the list changes.
+    "Page X of Y" on every page. Long lists are rendered in parallel; the PDF is cached
+    (in this process) until what it shows changes.
 
-    `event` needs title, starts_at, ends_at, timezone (for regsvc.formatting.event_datetime),
-    venue_name and venue_address. Runs inside an app context.
+    `event` needs title, starts_at, ends_at, timezone, venue_name and venue_address.
+    Runs inside an app context; `workers` defaults to PDF_WORKERS or the number of CPUs.
     """
-    workers = workers or current_app.config.get("PDF_WORKERS") or None
-    page_count = max(1, math.ceil(len(rows) / LAYOUT.rows_per_page))
-    parts = 1 if page_count < PARALLEL_MIN_PAGES else min(page_count, workers or available_cpus())
+    rows = list(rows)
+    workers = workers or current_app.config.get("PDF_WORKERS") or available_cpus()
     with document_locale(locale):
+        key = _sheet_key(event, rows, list_label)
+        if use_cache and (cached := sheet_cache.get(key)) is not None:
+            return cached
+        count = page_count(rows)
+        # One document per worker: each part costs a stylesheet, fonts and a merge.
+        parts = 1 if count < PARALLEL_MIN_PAGES or workers <= 1 else min(count, workers)
         documents = sign_in_sheet_html(event, rows, list_label, parts=parts)
-    key = hashlib.sha256("\x00".join(documents).encode()).hexdigest()
-    if use_cache and (cached := sheet_cache.get(key)) is not None:
-        return cached
-    pdf = render_pdf_parts(documents, workers=workers)
+        pdf = render_pdf_parts(documents, workers=min(workers, parts))
     if use_cache:
         sheet_cache.put(key, pdf)
     return pdf

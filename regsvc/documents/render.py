@@ -21,10 +21,9 @@ import multiprocessing
 import os
 import threading
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from io import BytesIO
-from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote
@@ -134,26 +133,27 @@ def render_template_pdf(
 
 
 def render_pdf_parts(
-    documents: Sequence[str],
+    documents: Iterable[str],
     *,
     allowed_roots: Mapping[str, Path] | None = None,
     workers: int | None = None,
 ) -> bytes:
     """Several HTML documents as one PDF, their pages in order.
 
-    With several documents and several cores, each document is rendered in a worker
-    process of its own (WeasyPrint holds the GIL: threads would not help); the parts
-    are then merged. The workers need no Flask app: they get finished HTML.
+    With `workers` > 1, the documents are rendered in that many worker processes
+    (WeasyPrint holds the GIL: threads would not help), each submitted as soon as the
+    iterable yields it, and the parts are merged. The workers need no Flask app: they
+    get finished HTML.
     """
-    if not documents:
-        raise ValueError("nothing to render")
     roots = dict(DEFAULT_ROOTS if allowed_roots is None else allowed_roots)
-    workers = min(len(documents), workers or available_cpus())
-    if workers <= 1:
+    if (workers or available_cpus()) <= 1:
         parts = [render_pdf(document, allowed_roots=roots) for document in documents]
     else:
-        with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
-            parts = list(pool.map(_render_part, documents, repeat(roots)))
+        with ProcessPoolExecutor(workers or available_cpus(), mp_context=_process_context()) as pool:
+            futures = [pool.submit(_render_part, document, roots) for document in documents]
+            parts = [future.result() for future in futures]
+    if not parts:
+        raise ValueError("nothing to render")
     return merge_pdfs(parts)
 
 
