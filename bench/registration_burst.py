@@ -283,12 +283,17 @@ def gunicorn(name: str, app_spec: str, cwd: Path, env: dict[str, str], ready_pat
             time.sleep(0.1)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a child process to stop, and kill it if it does not within 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
 
 
 def server_log(name: str) -> Path:
@@ -474,12 +479,7 @@ def mail_sender(name: str, env: dict[str, str]) -> Iterator[None]:
     try:
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop(process)
 
 
 def warm_up(port: int, paths: list[str], concurrency: int) -> None:

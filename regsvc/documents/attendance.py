@@ -152,12 +152,15 @@ def _font(file_name: str) -> ImageFont.FreeTypeFont | None:
 REGULAR, BOLD = "DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf"  # font-stretch: condensed
 
 
-@functools.lru_cache(maxsize=8192)
 def text_width_mm(text: str, size_pt: float, font_file: str = REGULAR) -> float:
     """Printed width of one line of `text`. Without the font file, a generous estimate."""
+    return _width_at_100pt(text, font_file) * size_pt / 100 * PT_TO_MM
+
+
+@functools.lru_cache(maxsize=16384)
+def _width_at_100pt(text: str, font_file: str) -> float:
     font = _font(font_file)
-    width_pt = font.getlength(text) * size_pt / 100 if font else len(text) * 0.66 * size_pt
-    return width_pt * PT_TO_MM
+    return font.getlength(text) if font else len(text) * 66.0
 
 
 # --- Sign-in sheet -----------------------------------------------------------------------

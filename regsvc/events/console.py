@@ -28,8 +28,9 @@ from regsvc.events.fares import (
 from regsvc.events.forms import EventForm, FareTableForm
 from regsvc.events.models import Event
 from regsvc.events.services import phase
+from regsvc.lookups import event_or_404, registration_or_404
 from regsvc.registration.forms import DetailsForm, StaffAttendanceForm
-from regsvc.registration.models import Attendance, Registration
+from regsvc.registration.models import Attendance
 from regsvc.registration.queries import (
     LISTS,
     SORTS,
@@ -49,20 +50,6 @@ from regsvc.registration.services import (
 
 bp = Blueprint("console", __name__, url_prefix="/staff/events")
 organiser = staff_required(Role.ORGANISER)
-
-
-def _event(event_id: int) -> Event:
-    event = get_session().get(Event, event_id)
-    if event is None:
-        abort(404)
-    return event
-
-
-def _registration(event: Event, registration_id: int) -> Registration:
-    registration = get_session().get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
-        abort(404)
-    return registration
 
 
 def _capacity_refused(form: EventForm, refused: CapacityBelowTaken) -> None:
@@ -104,7 +91,7 @@ def new():
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
 @organiser
 def edit(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     form = EventForm(event=event) if request.method == "GET" else EventForm()
     if form.validate_on_submit():
         try:
@@ -123,7 +110,7 @@ def edit(event_id: int):
 @bp.get("/<int:event_id>/")
 @organiser
 def dashboard(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     return render_template(
         "console/dashboard.html",
         event=event,
@@ -136,7 +123,7 @@ def dashboard(event_id: int):
 @bp.post("/<int:event_id>/registration")
 @organiser
 def open_or_close(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     opening = request.form.get("open") == "1"
     set_registration_open(get_session(), event.id, opening, current_user)
     flash(_("Registration is open.") if opening else _("Registration is closed."), "success")
@@ -146,7 +133,7 @@ def open_or_close(event_id: int):
 @bp.post("/<int:event_id>/capacity")
 @organiser
 def capacity(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     raw = request.form.get("capacity", "").strip()
     if not raw.isdigit():
         flash(_("Enter the number of on-site seats as a whole number, e.g. 80."), "error")
@@ -177,7 +164,7 @@ def capacity(event_id: int):
 @bp.get("/<int:event_id>/registrations")
 @organiser
 def registrations(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     args = request.args
     sort = args.get("sort", "name")
     page = find_registrations(
@@ -203,8 +190,8 @@ def registrations(event_id: int):
 @bp.route("/<int:event_id>/registrations/<int:registration_id>", methods=["GET", "POST"])
 @organiser
 def registration(event_id: int, registration_id: int):
-    event = _event(event_id)
-    person = _registration(event, registration_id)
+    event = event_or_404(event_id)
+    person = registration_or_404(event, registration_id)
     form = DetailsForm(obj=person)
     status = 200
     if form.validate_on_submit():
@@ -237,8 +224,8 @@ def registration(event_id: int, registration_id: int):
 @bp.post("/<int:event_id>/registrations/<int:registration_id>/attendance")
 @organiser
 def registration_attendance(event_id: int, registration_id: int):
-    event = _event(event_id)
-    person = _registration(event, registration_id)
+    event = event_or_404(event_id)
+    person = registration_or_404(event, registration_id)
     form = StaffAttendanceForm()
     if not form.validate_on_submit():
         flash(_("Choose an attendance."), "error")
@@ -304,7 +291,7 @@ def _download(data: bytes, mimetype: str, filename: str, *, inline: bool = False
 @bp.get("/<int:event_id>/sign-in-sheet.pdf")
 @staff_required(Role.ORGANISER, Role.DESK)
 def sign_in_sheet(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     which = _which()
     pdf = sign_in_sheet_pdf(event, _rows(event, which), str(LIST_LABELS[which]))
     return _download(pdf, "application/pdf", f"{event.slug}-sign-in-{which}.pdf", inline=True)
@@ -313,7 +300,7 @@ def sign_in_sheet(event_id: int):
 @bp.get("/<int:event_id>/badges.pdf")
 @staff_required(Role.ORGANISER, Role.DESK)
 def badges(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     return _download(
         badges_pdf(event, _rows(event, "onsite")), "application/pdf", f"{event.slug}-badges.pdf", inline=True
     )
@@ -322,7 +309,7 @@ def badges(event_id: int):
 @bp.get("/<int:event_id>/attendance.<fmt>")
 @organiser
 def export(event_id: int, fmt: str):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     which = request.args.get("list", "all")
     if which not in LISTS:
         abort(404)
@@ -341,7 +328,7 @@ def export(event_id: int, fmt: str):
 @bp.route("/<int:event_id>/fares", methods=["GET", "POST"])
 @organiser
 def fares(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     session = get_session()
     form = FareTableForm()
     problems: list[tuple[int, str]] = []
@@ -397,6 +384,6 @@ def _decode(raw: bytes) -> str | None:
 @bp.get("/<int:event_id>/fares.csv")
 @organiser
 def fares_csv(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     data = fares_as_csv(fare_table(get_session(), event.id), event.currency)
     return _download(data, "text/csv; charset=utf-8", f"{event.slug}-fares.csv")
