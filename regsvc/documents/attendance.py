@@ -177,18 +177,18 @@ class SheetLayout:
 
     Each row is one line of text in one block: number, full name, organisation and town
     separated by tabs, with a tab stop every `tab_px` (CSS px, as WeasyPrint wants them).
-    The number column is one tab wide, each of the three fields `field_tabs` tabs; the
-    signature box gets the rest. Every value but the last is padded with spaces to just
-    before the last tab stop of its column (see `Cell`), so the tab after it lands on the
-    next column. One text box per row, where a table would need five boxes and a layout each.
+    Each of these columns is a whole number of tabs wide (`column_tabs`); the signature box
+    gets the rest. Every value but the last is padded with spaces to just before the last
+    tab stop of its column (see `Cell`), so the tab after it lands on the next column. One
+    text box per row, where a table would need five boxes and a layout each.
     """
 
     rows_per_page: int = 22
     row_height: float = 10.0  # mm
     head_height: float = 8.0  # mm
     width: float = 182.0  # mm
-    tab_px: int = 34  # 9.0 mm: the number column (four digits)
-    field_tabs: int = 5  # 45.0 mm for the name, the organisation and the town
+    tab_px: int = 34  # 9.0 mm
+    column_tabs: tuple[int, ...] = (1, 5, 7, 3)  # number (4 digits), name, organisation, town
     lead: float = 1.1  # mm between a column's left line and its text
     gap: float = 1.2  # mm, at least, between a value and the next column's line
     tab_gap: float = 1.0  # mm, about, between the padding and the next tab stop
@@ -199,17 +199,13 @@ class SheetLayout:
     line_height: float = 1.15  # of wrapped values
 
     @property
-    def number_width(self) -> float:
+    def tab(self) -> float:
         return self.tab_px * PX_TO_MM
-
-    @property
-    def field_width(self) -> float:
-        return self.field_tabs * self.tab_px * PX_TO_MM
 
     @property
     def column_lefts(self) -> list[float]:
         """Left lines of the number, name, organisation, town and signature columns."""
-        return [0.0] + [self.number_width + i * self.field_width for i in range(4)]
+        return [sum(self.column_tabs[:i]) * self.tab for i in range(len(self.column_tabs) + 1)]
 
     @property
     def column_widths(self) -> list[float]:
@@ -217,9 +213,12 @@ class SheetLayout:
         return [right - left for left, right in zip(lefts, [*lefts[1:], self.width], strict=True)]
 
     @property
-    def field_room(self) -> float:
+    def number_width(self) -> float:
+        return self.column_widths[0]
+
+    def room(self, column: int) -> float:
         """Width for a value, between its lead and the gap before the next column."""
-        return self.field_width - self.lead - self.gap
+        return self.column_widths[column] - self.lead - self.gap
 
     def number_end(self, digits: int) -> float:
         """Where the right-aligned numbers end, from the left of the number column."""
@@ -268,7 +267,8 @@ PARALLEL_MIN_PAGES = 6
 @dataclass(frozen=True)
 class Cell:
     """A value as printed. `fit` is "" (normal size), "small" (smaller, one line) or
-    "wrap-2" / "wrap-3" (smaller still, on two or three lines, in a box one column wide).
+    "wrap-2" / "wrap-3" (smaller still, on two or three lines, in a box as wide as its
+    column, `tabs` tabs).
 
     `pad` (spaces) brings a one-line value to about 1 mm before the next column's tab
     stop, so that the tab after it goes exactly there: the tab stops are only 9 mm apart.
@@ -280,6 +280,7 @@ class Cell:
     text: str
     fit: str = ""
     pad: str = ""
+    tabs: int = 1
 
 
 def _spaces(width: float, size_pt: float, font_file: str = REGULAR) -> str:
@@ -292,31 +293,31 @@ def _spaces(width: float, size_pt: float, font_file: str = REGULAR) -> str:
     return "".join(spaces)
 
 
-def _padding(
-    text: str, size_pt: float, tab_width: float, layout: SheetLayout, font_file: str = REGULAR
-) -> str:
-    """Spaces after `text` up to `tab_gap` (plus less than a thin space) before its column's
-    last tab stop, `tab_width` from where it starts. Invisible: they may cross the line."""
-    return _spaces(tab_width - text_width_mm(text, size_pt, font_file) - layout.tab_gap, size_pt, font_file)
+def _padding(text: str, size_pt: float, column_width: float, layout: SheetLayout, font_file=REGULAR) -> str:
+    """Spaces after `text` up to `tab_gap` (plus less than a thin space) before the tab stop
+    that starts the next column. Invisible: they may cross the column's line."""
+    return _spaces(
+        column_width - text_width_mm(text, size_pt, font_file) - layout.tab_gap, size_pt, font_file
+    )
 
 
-def _cell(text: str, layout: SheetLayout) -> Cell:
-    text = _clean(text)
+def _cell(text: str, column: int, layout: SheetLayout) -> Cell:
+    text, width, tabs = _clean(text), layout.column_widths[column], layout.column_tabs[column]
     # A value must end before its column does, or the rest of the row would move one tab to
     # the right: widths come from the font's own metrics, with some slack for kerning.
-    room = layout.field_room * 0.97
+    room = layout.room(column) * 0.97
     for fit, size in (("", layout.font_size), ("small", layout.small_font_size)):
         if text_width_mm(text, size) <= room:
-            return Cell(text, fit, _padding(text, size, layout.field_width, layout))
+            return Cell(text, fit, _padding(text, size, width, layout), tabs)
     # Wrapping at spaces wastes part of each line.
     lines = 2 if text_width_mm(text, layout.wrap_font_size) <= room * 1.75 else 3
-    return Cell(text, f"wrap-{lines}")
+    return Cell(text, f"wrap-{lines}", tabs=tabs)
 
 
 def heading_line(layout: SheetLayout, digits: int) -> str:
     """The column headings as one line of text, laid out like the rows: "No." right-aligned
     over the numbers, the field names at their columns, "Signature" centred in its box."""
-    size, lead = layout.head_font_size, layout.lead
+    size, lead, widths = layout.head_font_size, layout.lead, layout.column_widths
 
     def width(text: str) -> float:
         return text_width_mm(text, size, BOLD)
@@ -331,13 +332,12 @@ def heading_line(layout: SheetLayout, digits: int) -> str:
 
     number = _("No.")
     number = _spaces(layout.number_end(digits) - lead - width(number), size, BOLD) + number
-    line = number + _padding(number, size, layout.number_width, layout, BOLD) + "\t"
-    for heading in (_("Full name"), _("Organisation"), _("Town")):
-        heading = fitted(heading, layout.field_room)
-        line += heading + _padding(heading, size, layout.field_width, layout, BOLD) + "\t"
-    signature_width = layout.width - layout.column_lefts[4]
-    signature = fitted(_("Signature"), signature_width - 2 * lead)
-    return line + _spaces((signature_width - width(signature)) / 2 - lead, size, BOLD) + signature
+    line = number + _padding(number, size, widths[0], layout, BOLD) + "\t"
+    for column, heading in enumerate((_("Full name"), _("Organisation"), _("Town")), start=1):
+        heading = fitted(heading, layout.room(column))
+        line += heading + _padding(heading, size, widths[column], layout, BOLD) + "\t"
+    signature = fitted(_("Signature"), widths[4] - 2 * lead)
+    return line + _spaces((widths[4] - width(signature)) / 2 - lead, size, BOLD) + signature
 
 
 def number_digits(count: int) -> int:
@@ -367,10 +367,15 @@ class SheetPage:
 def _sheet_row(n: int, row: AttendanceRow, digits: int, layout: SheetLayout) -> SheetRow:
     return SheetRow(
         _number(n, digits, layout),
-        _cell(row.full_name, layout),
-        _cell(row.organisation, layout),
-        _cell(row.town, layout),
+        _cell(row.full_name, 1, layout),
+        _cell(row.organisation, 2, layout),
+        _cell(row.town, 3, layout),
     )
+
+
+def _check_size(rows: Sequence[AttendanceRow]) -> None:
+    if len(rows) > MAX_SHEET_ROWS:
+        raise ValueError(f"a sign-in sheet holds at most {MAX_SHEET_ROWS} people; print several lists")
 
 
 def page_count(rows: Sequence[AttendanceRow], layout: SheetLayout = LAYOUT) -> int:
@@ -386,8 +391,7 @@ def sheet_pages(
 
 
 def _pages(ordered: list[AttendanceRow], numbers: Iterable[int], layout: SheetLayout) -> list[SheetPage]:
-    if len(ordered) > MAX_SHEET_ROWS:
-        raise ValueError(f"a sign-in sheet holds at most {MAX_SHEET_ROWS} people; print several lists")
+    _check_size(ordered)
     digits, per_page = number_digits(len(ordered)), layout.rows_per_page
     pages = []
     for page in numbers:
@@ -496,6 +500,7 @@ def sign_in_sheet_pdf(
     Runs inside an app context; `workers` defaults to PDF_WORKERS or the number of CPUs.
     """
     rows = list(rows)
+    _check_size(rows)
     workers = workers or current_app.config.get("PDF_WORKERS") or available_cpus()
     with document_locale(locale):
         key = _sheet_key(event, rows, list_label)
@@ -540,21 +545,26 @@ class Badge:
         return qr_svg(self.checkin_code, border=2)
 
 
-def badges_pdf(event, rows: Sequence[AttendanceRow], *, locale: str | None = None) -> bytes:
-    """A4 sheets of 2 × 4 badges (90 × 60 mm, with cut lines): name, organisation, event
-    title and a QR code of the check-in code; by surname."""
+def badges_html(event, rows: Sequence[AttendanceRow]) -> str:
+    """The badges as one HTML document, for the current locale."""
     badges = [
         Badge(
-            _clean(row.full_name),
-            _badge_name_size(_clean(row.full_name)),
+            name := _clean(row.full_name),
+            _badge_name_size(name),
             _clean(row.organisation),
             row.checkin_code,
         )
         for row in sort_by_surname(rows)
     ]
     sheets = [badges[i : i + BADGES_PER_PAGE] for i in range(0, len(badges), BADGES_PER_PAGE)] or [[]]
+    return render_template("pdf/badges.html", event=event, sheets=sheets, cut_lines_uri=_cut_lines_uri())
+
+
+def badges_pdf(event, rows: Sequence[AttendanceRow], *, locale: str | None = None) -> bytes:
+    """A4 sheets of 2 × 4 badges (90 × 60 mm, with cut lines): name, organisation, event
+    title and a QR code of the check-in code; by surname."""
     with document_locale(locale):
-        html = render_template("pdf/badges.html", event=event, sheets=sheets, cut_lines_uri=_cut_lines_uri())
+        html = badges_html(event, rows)
     return render_pdf(html)
 
 

@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import threading
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from io import BytesIO
 from pathlib import Path
@@ -142,19 +142,16 @@ def render_pdf_parts(
 
     With `workers` > 1, the documents are rendered in that many worker processes
     (WeasyPrint holds the GIL: threads would not help), each submitted as soon as the
-    iterable yields it, and the parts are merged. The workers need no Flask app: they
-    get finished HTML.
+    iterable yields it; each part is added to the result as soon as it and those before it
+    are done. The workers need no Flask app: they get finished HTML.
     """
     roots = dict(DEFAULT_ROOTS if allowed_roots is None else allowed_roots)
-    if (workers or available_cpus()) <= 1:
-        parts = [render_pdf(document, allowed_roots=roots) for document in documents]
-    else:
-        with ProcessPoolExecutor(workers or available_cpus(), mp_context=_process_context()) as pool:
-            futures = [pool.submit(_render_part, document, roots) for document in documents]
-            parts = [future.result() for future in futures]
-    if not parts:
-        raise ValueError("nothing to render")
-    return merge_pdfs(parts)
+    workers = workers or available_cpus()
+    if workers <= 1:
+        return merge_pdfs([render_pdf(document, allowed_roots=roots) for document in documents])
+    with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
+        futures = [pool.submit(_render_part, document, roots) for document in documents]
+        return merge_pdfs(future.result() for future in futures)
 
 
 def _render_part(html: str, allowed_roots: dict[str, Path]) -> bytes:
@@ -162,15 +159,27 @@ def _render_part(html: str, allowed_roots: dict[str, Path]) -> bytes:
     return render_pdf(html, allowed_roots=allowed_roots)
 
 
-def merge_pdfs(parts: Sequence[bytes]) -> bytes:
-    """PDFs one after another in one file, with the metadata (title…) of the first."""
-    if len(parts) == 1:
-        return parts[0]
-    writer = PdfWriter()
+def merge_pdfs(parts: Iterable[bytes]) -> bytes:
+    """PDFs one after another in one file, with the metadata (title…) of the first.
+
+    `parts` may be a generator: each part is added as soon as it comes.
+    """
+    first, writer = None, None
     for part in parts:
-        writer.append(PdfReader(BytesIO(part)))
-    if metadata := PdfReader(BytesIO(parts[0])).metadata:
-        writer.add_metadata(metadata)
+        if first is None:
+            first = part
+            continue
+        if writer is None:
+            writer = PdfWriter()
+            reader = PdfReader(BytesIO(first))
+            if reader.metadata:
+                writer.add_metadata(reader.metadata)
+            writer.append(reader, import_outline=False)
+        writer.append(PdfReader(BytesIO(part)), import_outline=False)
+    if first is None:
+        raise ValueError("nothing to merge")
+    if writer is None:
+        return first
     out = BytesIO()
     writer.write(out)
     return out.getvalue()

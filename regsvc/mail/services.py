@@ -82,14 +82,21 @@ class _Transport:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, message: OutboxMessage) -> None:
         config = self.config
         if not config["MAIL_SERVER"]:
+            # Nothing goes out: log it, without building a MIME message for nobody.
             if config["MAIL_LOG_BODY"]:
-                log.info("mail (no MAIL_SERVER set, not sent)\n%s", email.as_string())
+                log.info(
+                    "mail to %s (no MAIL_SERVER set, not sent): %s\n%s",
+                    message.recipient,
+                    message.subject,
+                    message.body,
+                )
             else:
-                log.info("mail to %s (no MAIL_SERVER set, not sent): %s", email["To"], email["Subject"])
+                log.info("mail to %s (no MAIL_SERVER set, not sent): %s", message.recipient, message.subject)
             return
+        email = _build(message, config["MAIL_FROM"])
         if self.smtp is None:
             if config["MAIL_USE_SSL"]:
                 self.smtp = smtplib.SMTP_SSL(
@@ -158,7 +165,7 @@ def send_pending(session: Session, ids: Iterable[int] | None = None) -> tuple[in
             delivered = []
             for message in messages:
                 try:
-                    transport.send(_build(message, config["MAIL_FROM"]))
+                    transport.send(message)
                 except (smtplib.SMTPException, OSError) as error:
                     transport.close()
                     failed += 1

@@ -304,7 +304,7 @@ def _welcome(session: Session, registration: Registration, now: datetime) -> str
         session,
         registration,
         "registered",
-        with_qr=registration.attendance in (Attendance.ONSITE, Attendance.WAITLISTED),
+        with_qr=registration.attendance == Attendance.ONSITE,  # the waiting get theirs with a seat
         link=_private_url(token),
         # A newcomer joins the end of the waiting list.
         position=_waitlist_length(session, registration.event.id) + 1 if waiting else None,

@@ -100,9 +100,18 @@ def test_without_an_smtp_server_mail_is_written_to_the_log(
     make_registration(make_event(), email="logged@example.org")
     with caplog.at_level(logging.INFO, logger="regsvc.mail.services"):
         assert send_pending(session) == (1, 0)
-    assert "To: logged@example.org" in caplog.text
-    assert "/r/" in caplog.text
+    assert "mail to logged@example.org" in caplog.text
+    assert "/r/" in caplog.text  # development: the whole message, to follow its link
     assert messages(session)[0].status == MailStatus.SENT
+
+
+def test_production_logs_no_private_links(app, session, caplog, make_event, make_registration):
+    app.config.update(MAIL_SERVER="", MAIL_LOG_BODY=False)
+    make_registration(make_event(), email="quiet@example.org")
+    with caplog.at_level(logging.INFO, logger="regsvc.mail.services"):
+        send_pending(session)
+    assert "mail to quiet@example.org" in caplog.text and "Your registration" in caplog.text
+    assert "/r/" not in caplog.text
 
 
 def test_a_rolled_back_change_sends_nothing(app, session, make_event):
