@@ -24,7 +24,10 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -32,9 +35,9 @@ from typing import BinaryIO
 
 import pillow_heif
 from flask_babel import lazy_gettext as _l
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image, ImageCms, ImageFile
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 from sqlalchemy.orm import Session
 
 from regsvc.storage import Storage, place_on_commit
@@ -227,13 +230,12 @@ MAX_DISPLAY_NAME = 120
 def display_name(filename: str | None) -> str:
     """The uploader's file name fit to show: no folders, no control or direction characters."""
     name = unicodedata.normalize("NFC", filename or "")
-    name = re.split(r"[/\\]", name)[-1]
+    name = " ".join(re.split(r"[/\\]", name)[-1].split())
     # Category C: control characters, and format characters such as the right-to-left
     # override that makes "receipt‮gpj.exe" look like "receiptexe.jpg".
-    name = "".join(char for char in name if not unicodedata.category(char).startswith("C"))
-    name = " ".join(name.split()).strip(" .")
+    name = "".join(char for char in name if not unicodedata.category(char).startswith("C")).strip(" .")
     if len(name) > MAX_DISPLAY_NAME:
-        # Shortened in the middle, keeping the extension: "Račun … .pdf".
+        # Shortened before the extension, which is kept: "Račun za autobu….pdf".
         stem, dot, extension = name.rpartition(".")
         ending = f".{extension}" if dot and len(extension) <= 5 else ""
         name = name[: MAX_DISPLAY_NAME - len(ending) - 1].rstrip() + "…" + ending
@@ -356,6 +358,9 @@ _UPRIGHT = {
     8: Image.Transpose.ROTATE_90,
 }
 _SRGB = ImageCms.createProfile("sRGB")
+# Made for scaling down: sharper than bilinear at the same cost, and 40 % faster than bicubic,
+# which is most of the time a 12-megapixel photo takes.
+_DOWNSCALING = Image.Resampling.HAMMING
 
 
 def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
@@ -368,9 +373,15 @@ def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
 def _clean_picture(data: bytes, mime: str) -> Image.Image:
     """Decode a photo and return it upright, at most MAX_SIDE, RGB or L, with no metadata."""
     image = _open_within_limits(data, mime)
+    target = _fit(image.size, MAX_SIDE)
+    _decode(image, target)
+    # Read after decoding: a PNG may keep its EXIF after the pixels.
     orientation = _orientation(image)
     icc_profile = image.info.get("icc_profile")
-    picture = _in_srgb(_scaled(image), icc_profile)
+    picture = _plain_mode(image)
+    if picture.size != target:
+        picture = picture.resize(target, _DOWNSCALING, reducing_gap=2.0)
+    picture = _in_srgb(picture, icc_profile)
     if orientation in _UPRIGHT:
         # Turned after scaling down: fewer pixels to move.
         picture = picture.transpose(_UPRIGHT[orientation])
@@ -392,20 +403,32 @@ def _open_within_limits(data: bytes, mime: str) -> Image.Image:
     return image
 
 
-def _scaled(image: Image.Image) -> Image.Image:
-    """All pixels decoded, in a mode JPEG stores, and scaled to fit MAX_SIDE."""
-    target = _fit(image.size, MAX_SIDE)
+# WeasyPrint, once imported, sets ImageFile.LOAD_TRUNCATED_IMAGES for the whole process, and a
+# cut-off photo would then decode with its missing part grey. Receipts are decoded with the
+# flag off; the lock keeps concurrent uploads from restoring it under each other's feet.
+_strict_decoding = threading.Lock()
+
+
+@contextmanager
+def _refusing_truncated_images() -> Iterator[None]:
+    with _strict_decoding:
+        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def _decode(image: Image.Image, target: tuple[int, int]) -> None:
     # JPEG (and HEIC with a large embedded thumbnail) can decode at 1/2, 1/4 or 1/8 scale,
     # much faster than decoding every pixel and scaling down; draft never goes below `target`.
-    image.draft(None, target)
     try:
-        image.load()
+        with _refusing_truncated_images():
+            image.draft(None, target)
+            image.load()
     except Exception as error:
         raise _corrupt_image() from error
-    image = _plain_mode(image)
-    if image.size == target:
-        return image
-    return image.resize(target, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def _orientation(image: Image.Image) -> int:
@@ -426,18 +449,22 @@ def _plain_mode(image: Image.Image) -> Image.Image:
         return paper
     if image.mode.startswith("I;16") or image.mode == "I":
         # 16-bit grey (some scanners): keep the top 8 bits rather than clip at 255.
-        return image.convert("I").point(lambda value: value / 256, "L")
+        return image.convert("I").point(lambda value: value / 256).convert("L")
     if image.mode == "1":
         return image.convert("L")
     return image.convert("RGB")
 
 
 def _in_srgb(picture: Image.Image, icc_profile: bytes | None) -> Image.Image:
-    """Colours converted to sRGB, so that dropping the colour profile changes nothing visible."""
+    """Colours converted to sRGB, so that dropping the colour profile changes nothing visible
+    (iPhones save Display P3). Most phones already write sRGB: those pixels are left as they are,
+    as converting 4 megapixels takes a tenth of a second."""
     if icc_profile and picture.mode in ("RGB", "CMYK"):
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-            return ImageCms.profileToProfile(picture, source, _SRGB, outputMode="RGB")
+            already_srgb = ImageCms.getProfileDescription(source).lower().startswith("srgb")
+            if picture.mode == "CMYK" or not already_srgb:
+                return ImageCms.profileToProfile(picture, source, _SRGB, outputMode="RGB")
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a broken profile: the colours stay as they are
     return picture.convert("RGB") if picture.mode == "CMYK" else picture
@@ -450,7 +477,7 @@ def _jpeg(picture: Image.Image, quality: int) -> bytes:
 
 
 def _thumbnail(picture: Image.Image) -> ReceiptFile:
-    small = picture.resize(_fit(picture.size, THUMBNAIL_SIDE), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    small = picture.resize(_fit(picture.size, THUMBNAIL_SIDE), _DOWNSCALING, reducing_gap=2.0)
     small.info = {}
     return ReceiptFile(_jpeg(small, THUMBNAIL_QUALITY), "image/jpeg")
 
@@ -491,19 +518,14 @@ def _check_pdf(data: bytes) -> None:
             raise _encrypted_pdf()
         if len(reader.pages) == 0:
             raise _corrupt_pdf()
-        objects = [reader.trailer, *_all_objects(reader)]
+        found = next(_active_content([reader.trailer, *_all_objects(reader)]), None)
     except ReceiptRejected:
         raise
     except Exception as error:  # pypdf raises many kinds of exceptions on broken files
         raise _corrupt_pdf() from error
-    if _RAW_SCRIPT.search(data):
+    if found == "script" or _RAW_SCRIPT.search(data):
         raise _pdf_script()
-    if _RAW_ATTACHMENT.search(data):
-        raise _pdf_attachment()
-    found = next(_active_content(objects), None)
-    if found == "script":
-        raise _pdf_script()
-    if found == "attachment":
+    if found == "attachment" or _RAW_ATTACHMENT.search(data):
         raise _pdf_attachment()
 
 
@@ -514,7 +536,7 @@ def _all_objects(reader: PdfReader) -> list:
     return [reader.get_object(IndirectObject(number, generation, reader)) for number, generation in numbers]
 
 
-def _active_content(objects: list):
+def _active_content(objects: list) -> Iterator[str]:
     """Yield "script" or "attachment" for each thing found, walking into nested dictionaries and
     arrays (references to other objects are not followed: those objects are in the list too)."""
     pending = list(objects)
@@ -526,19 +548,21 @@ def _active_content(objects: list):
                     yield "script"
                 elif key in _ATTACHMENT_KEYS:
                     yield "attachment"
-            if _value(item, "/S") in _SCRIPT_ACTIONS:
+            if _name(item, "/S") in _SCRIPT_ACTIONS:
                 yield "script"
-            if _value(item, "/Type") in _ATTACHMENT_TYPES or _value(item, "/Subtype") in _ATTACHMENT_TYPES:
+            if _name(item, "/Type") in _ATTACHMENT_TYPES or _name(item, "/Subtype") in _ATTACHMENT_TYPES:
                 yield "attachment"
             pending.extend(value for value in item.values() if not isinstance(value, IndirectObject))
         elif isinstance(item, ArrayObject):
             pending.extend(value for value in item if not isinstance(value, IndirectObject))
 
 
-def _value(dictionary: DictionaryObject, key: str):
-    """A value, followed when it is a reference (`/S 12 0 R` names the action as well as `/S /JavaScript`)."""
+def _name(dictionary: DictionaryObject, key: str) -> str | None:
+    """The name under `key`, followed when it is a reference (`/S 12 0 R` can name an action too)."""
     value = dictionary.get(key)
-    return value.get_object() if isinstance(value, IndirectObject) else value
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return str(value) if isinstance(value, NameObject) else None
 
 
 def _render_first_page(data: bytes) -> bytes:

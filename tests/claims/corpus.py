@@ -86,9 +86,9 @@ def marked_picture(width: int, height: int) -> Image.Image:
     return _marked(width, height)
 
 
-def truncated_jpeg() -> bytes:
+def truncated(format: str) -> bytes:
     """A photo cut off half-way, as an interrupted copy leaves it."""
-    whole = image_bytes(Image.effect_noise((800, 600), 50).convert("RGB"), "JPEG", quality=90)
+    whole = image_bytes(Image.effect_noise((800, 600), 50).convert("RGB"), format)
     return whole[: len(whole) // 2]
 
 
@@ -129,7 +129,7 @@ def eleven_megabytes() -> bytes:
 # -- PDFs, written by hand so that every object is known ------------------------------------
 
 
-def pdf(*objects: bytes, trailer: bytes = b"") -> bytes:
+def pdf(*objects: bytes) -> bytes:
     """A PDF of `objects` (object 1 is the catalog) with a correct cross-reference table."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -139,7 +139,7 @@ def pdf(*objects: bytes, trailer: bytes = b"") -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
 
 
@@ -149,7 +149,7 @@ def _stream(content: bytes) -> bytes:
 
 _PAGE_CONTENT = (
     b"0.9 0.1 0.1 rg 36 700 200 100 re f\n"  # a red box at the top left of the page
-    b"BT /F1 24 Tf 36 650 Td (Autobuska stanica Nis - Beograd 1800 RSD) Tj ET\n"
+    b"0 g BT /F1 24 Tf 36 650 Td (Autobuska stanica Nis - Beograd 1800 RSD) Tj ET\n"
 )
 
 
@@ -170,7 +170,7 @@ def clean_pdf() -> bytes:
     return _one_page_pdf(
         b"/OpenAction [3 0 R /Fit] ",
         b"/Annots [6 0 R] ",
-        b"<< /Type /Annot /Subtype /Link /Rect [36 600 300 620]"
+        b"<< /Type /Annot /Subtype /Link /Rect [36 600 300 620] /BS << /S /S /W 1 >>"
         b" /A << /S /URI /URI (https://bus.example.org/ticket) >> >>",
     )
 
@@ -183,6 +183,10 @@ def pdf_with_hidden_javascript() -> bytes:
     """The same, with names spelt in #-escapes and the action behind a reference, so that only
     parsing finds it."""
     return _one_page_pdf(b"/OpenAction 6 0 R ", b"", b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>")
+
+
+def pdf_with_action_named_by_reference() -> bytes:
+    return _one_page_pdf(b"/OpenAction << /S 6 0 R /F (calc.exe) >> ", b"", b"/L#61unch")
 
 
 def pdf_launching_a_program() -> bytes:
