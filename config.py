@@ -48,6 +48,9 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
     TRUSTED_PROXIES = 0
 
+    # Processes rendering a long sign-in sheet in parallel; 0: one per CPU.
+    PDF_WORKERS = 0
+
     LANGUAGES = ["en"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

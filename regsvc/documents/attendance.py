@@ -4,18 +4,20 @@ The functions take plain `AttendanceRow`s, so they know nothing of the database;
 views build the rows. Every list is sorted by surname (see `sort_by_surname`), and the
 numbers on the sign-in sheet are the numbers in the exports.
 
-The sign-in sheet is built for speed, because a big conference has thousands of rows:
+The sign-in sheet is built for speed, because a big conference has thousands of rows and
+WeasyPrint spends most of its time per box and per line of text:
 
 - a fixed number of rows per page, so the page count is known before rendering and
   "Page X of Y" is plain text on each page;
-- each page is one small, absolutely sized block; a column is one block of preformatted
-  lines (one line per row) instead of one box per cell, and the ruling of the table is one
-  SVG background shared by all pages. Values too wide for their column (measured with the
-  font's metrics) are set smaller, on up to three lines, inside their row;
-- the pages are split into a few HTML documents rendered in parallel, one process per core,
-  and merged;
-- the finished PDF is kept in a small in-process cache keyed by a hash of its HTML, so
-  printing the same list again costs one template rendering.
+- each page is a few absolutely placed blocks; all its rows are one block of preformatted
+  text, one line per row, the columns set by tab stops (see `SheetLayout`), and the
+  ruling of the table is one SVG background shared by all pages. Values too wide for
+  their column (measured with the font's own metrics) are set smaller, or on two or three
+  lines inside their row;
+- the pages are split into one HTML document per CPU, rendered in worker processes while
+  the next document is made, and merged;
+- the finished PDF is kept in a small in-process cache keyed by a hash of what it shows
+  (rows, event, list, language, date), so printing the same list again is immediate.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from flask import current_app, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from PIL import ImageFont
 
 from regsvc.db import utcnow
@@ -150,6 +153,7 @@ def _font(file_name: str) -> ImageFont.FreeTypeFont | None:
 
 
 REGULAR, BOLD = "DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf"  # font-stretch: condensed
+TITLE_BOLD = "DejaVuSans-Bold.ttf"  # titles and names on badges
 
 
 def text_width_mm(text: str, size_pt: float, font_file: str = REGULAR) -> float:
@@ -183,9 +187,11 @@ class SheetLayout:
     text box per row, where a table would need five boxes and a layout each.
     """
 
-    rows_per_page: int = 22
+    rows_per_page: int = 23
+    header_height: float = 28.5  # mm: list, page, event title (two lines), date, venue
+    grid_top: float = 29.2  # mm from the top of the page's content
     row_height: float = 10.0  # mm
-    head_height: float = 8.0  # mm
+    head_height: float = 8.0  # mm, the row of column headings
     width: float = 182.0  # mm
     tab_px: int = 34  # 9.0 mm
     column_tabs: tuple[int, ...] = (1, 5, 7, 3)  # number (4 digits), name, organisation, town
@@ -463,7 +469,7 @@ def sign_in_sheet_html(
         headings=heading_line(layout, number_digits(len(rows))),
         printed_at=utcnow(),
         # A title that would not fit on two lines at the normal size is set smaller.
-        long_title=text_width_mm(event.title, 15, "DejaVuSans-Bold.ttf") > 2 * layout.width * 0.9,
+        long_title=text_width_mm(event.title, 14, TITLE_BOLD) > 2 * layout.width * 0.9,
     )
     ordered = sort_by_surname(rows)
     for run in _runs(count, parts):
@@ -526,9 +532,9 @@ BADGE_NAME_SIZES = (20.0, 16.0, 13.0)  # pt; the largest at which the name fits
 def _badge_name_size(name: str) -> float:
     """Largest size at which the name fits on one line, or (smaller sizes) on two."""
     big, medium, small = BADGE_NAME_SIZES
-    if text_width_mm(name, big, "DejaVuSans-Bold.ttf") <= BADGE_NAME_WIDTH * 0.95:
+    if text_width_mm(name, big, TITLE_BOLD) <= BADGE_NAME_WIDTH * 0.95:
         return big
-    if text_width_mm(name, medium, "DejaVuSans-Bold.ttf") <= BADGE_NAME_WIDTH * 1.7:
+    if text_width_mm(name, medium, TITLE_BOLD) <= BADGE_NAME_WIDTH * 1.7:
         return medium
     return small
 
@@ -541,7 +547,7 @@ class Badge:
     checkin_code: str
 
     @property
-    def qr(self):
+    def qr(self) -> Markup:
         return qr_svg(self.checkin_code, border=2)
 
 

@@ -293,8 +293,21 @@ def _download(data: bytes, mimetype: str, filename: str, *, inline: bool = False
 def sign_in_sheet(event_id: int):
     event = event_or_404(event_id)
     which = _which()
-    pdf = sign_in_sheet_pdf(event, _rows(event, which), str(LIST_LABELS[which]))
+    rows = _rows(event, which)
+    if len(rows) > MAX_SHEET_ROWS:
+        flash(
+            _(
+                "A sign-in sheet holds at most %(num)d people: use the CSV export instead.",
+                num=MAX_SHEET_ROWS,
+            ),
+            "error",
+        )
+        return redirect(url_for("console.dashboard", event_id=event.id))
+    pdf = sign_in_sheet_pdf(event, rows, str(LIST_LABELS[which]))
     return _download(pdf, "application/pdf", f"{event.slug}-sign-in-{which}.pdf", inline=True)
+
+
+MAX_SHEET_ROWS = 9999  # the number column holds four digits
 
 
 @bp.get("/<int:event_id>/badges.pdf")

@@ -125,3 +125,12 @@ def test_merge_keeps_pages_in_order_and_the_first_title():
     assert merge_pdfs([parts[0]]) is parts[0]
     with pytest.raises(ValueError):
         merge_pdfs([])
+
+
+def test_workers_start_without_fork_when_threads_run(monkeypatch):
+    """A multi-threaded parent starts its workers through forkserver (or spawn): the entry
+    point must work without the Flask app and without inheriting anything."""
+    monkeypatch.setattr(render, "_single_threaded", lambda: False)
+    assert render._process_context().get_start_method() in {"forkserver", "spawn"}
+    documents = (f"<p>part {n}</p>" for n in range(3))
+    assert page_count(render.render_pdf_parts(documents, workers=2)) == 3
