@@ -2,6 +2,7 @@
 
 from regsvc.audit.models import AuditEntry
 from regsvc.auth.models import LoginFailure, StaffRole, StaffUser
+from regsvc.claims.models import Claim, Receipt
 from regsvc.db import Base
 from regsvc.events.models import Event, Fare
 from regsvc.mail.models import OutboxMessage
@@ -10,10 +11,12 @@ from regsvc.registration.models import Registration, RegistrationLink
 __all__ = [
     "AuditEntry",
     "Base",
+    "Claim",
     "Event",
     "Fare",
     "LoginFailure",
     "OutboxMessage",
+    "Receipt",
     "Registration",
     "RegistrationLink",
     "StaffRole",

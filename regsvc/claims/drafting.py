@@ -1,0 +1,154 @@
+"""What a participant does with their claim: fill it in, attach receipts, submit it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from regsvc.audit.services import PARTICIPANT, record
+from regsvc.claims.accounts import parse_account
+from regsvc.claims.models import Claim, ClaimStatus, ExpenseKind, PayoutMethod, Receipt, TravelMode
+from regsvc.claims.receipts import ProcessedReceipt, check_room_for_receipt, stage_receipt
+from regsvc.claims.services import travel_refund
+from regsvc.db import utcnow, write_transaction
+from regsvc.registration.models import Registration
+from regsvc.storage import Storage
+
+EDITABLE = (ClaimStatus.DRAFT, ClaimStatus.NEEDS_INFO)
+
+
+class ClaimError(Exception):
+    """The claim cannot do this now; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class ClaimDetails:
+    travel_mode: TravelMode
+    route: str
+    payout_method: PayoutMethod
+    account_number: str = ""
+    account_holder: str = ""
+
+
+def claim_of(session: Session, registration: Registration) -> Claim | None:
+    return session.scalar(select(Claim).where(Claim.registration_id == registration.id))
+
+
+def open_claim(session: Session, registration: Registration) -> Claim:
+    """The participant's claim, created as a draft the first time; only for those eligible."""
+    existing = claim_of(session, registration)
+    if existing is not None:
+        return existing
+    if not travel_refund(session, registration).eligible:
+        raise ClaimError(_l("Your registration does not allow a travel claim."))
+    with write_transaction(session):
+        claim = Claim(registration_id=registration.id, currency=registration.event.currency)
+        session.add(claim)
+        session.flush()
+        record(session, PARTICIPANT, "claim.opened", subject=claim, event_id=registration.event_id)
+    return claim
+
+
+def _editable(claim: Claim) -> None:
+    if claim.status not in EDITABLE:
+        raise ClaimError(_l("This claim is submitted: it can no longer be changed."))
+
+
+def save_details(session: Session, claim_id: int, details: ClaimDetails) -> Claim:
+    """Travel mode, route and how the money is paid. A bank account must be valid
+    (IBAN, or Serbian or Macedonian account number with its check digits)."""
+    account = parse_account(details.account_number) if details.payout_method == PayoutMethod.BANK else None
+    with write_transaction(session):
+        claim = session.get(Claim, claim_id, populate_existing=True)
+        _editable(claim)
+        claim.travel_mode = details.travel_mode
+        claim.route = details.route.strip()
+        claim.payout_method = details.payout_method
+        claim.account_number = account.number if account else ""
+        claim.account_holder = details.account_holder.strip() if account else ""
+    return claim
+
+
+def add_receipt(
+    session: Session,
+    claim_id: int,
+    storage: Storage,
+    processed: ProcessedReceipt,
+    kind: ExpenseKind,
+    issued_on: date,
+    amount: int,
+) -> Receipt:
+    """Attach a processed receipt file. Its files reach the storage only if this commits."""
+    if amount <= 0:
+        raise ClaimError(_l("Enter the amount paid, as shown on the receipt."))
+    with write_transaction(session):
+        claim = session.get(Claim, claim_id, populate_existing=True)
+        _editable(claim)
+        check_room_for_receipt(
+            session.scalar(select(func.count()).select_from(Receipt).where(Receipt.claim_id == claim.id))
+        )
+        names = stage_receipt(session, storage, processed)
+        receipt = Receipt(
+            claim=claim,
+            kind=kind,
+            issued_on=issued_on,
+            amount=amount,
+            stored_name=names.stored_name,
+            preview_name=names.preview_name,
+            thumbnail_name=names.thumbnail_name,
+            sha256=processed.sha256,
+            mime=processed.mime,
+            size=processed.size,
+            original_name=processed.display_name,
+        )
+        session.add(receipt)
+    return receipt
+
+
+def remove_receipt(session: Session, claim_id: int, receipt_id: int, storage: Storage) -> None:
+    with write_transaction(session):
+        claim = session.get(Claim, claim_id, populate_existing=True)
+        _editable(claim)
+        receipt = session.get(Receipt, receipt_id)
+        if receipt is None or receipt.claim_id != claim.id:
+            raise ClaimError(_l("This receipt is not part of your claim."))
+        names = [receipt.stored_name, receipt.thumbnail_name, receipt.preview_name]
+        session.delete(receipt)
+    for name in names:  # only once the row is gone; a failed delete leaves a stray for sweep-uploads
+        if name:
+            storage.delete(name)
+
+
+def submit_claim(session: Session, claim_id: int, now: datetime | None = None) -> Claim:
+    """Send the claim to finance, freezing the cap: the return-bus fare from the
+    participant's town as the fare table says at this moment (None: finance sets it)."""
+    now = now or utcnow()
+    with write_transaction(session):
+        claim = session.get(Claim, claim_id, populate_existing=True)
+        _editable(claim)
+        if not claim.receipts:
+            raise ClaimError(_l("Attach at least one receipt: a bus ticket, a fuel bill or a toll bill."))
+        if not claim.travel_mode or not claim.route or not claim.payout_method:
+            raise ClaimError(_l("Fill in how you travelled, your route and how you want to be paid."))
+        refund = travel_refund(session, claim.registration)
+        if not refund.eligible:
+            raise ClaimError(_l("Your registration no longer allows a travel claim."))
+        before = claim.status
+        claim.cap = refund.cap
+        claim.status = ClaimStatus.SUBMITTED
+        claim.submitted_at = now
+        record(
+            session,
+            PARTICIPANT,
+            "claim.submitted",
+            subject=claim,
+            event_id=claim.registration.event_id,
+            before=before,
+            claimed=claim.claimed,
+            cap=claim.cap,
+        )
+    return claim

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from regsvc.db import Base, UTCDateTime, utcnow
+from regsvc.registration.models import Registration
+
+
+class ClaimStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    NEEDS_INFO = "needs_info"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+
+
+class TravelMode(StrEnum):
+    BUS = "bus"
+    CAR = "car"
+    OTHER = "other"
+
+
+class PayoutMethod(StrEnum):
+    BANK = "bank"
+    CASH = "cash"  # at the venue
+
+
+class ExpenseKind(StrEnum):
+    """What a receipt proves was paid."""
+
+    BUS_TICKET = "bus_ticket"
+    FUEL = "fuel"
+    TOLL = "toll"
+    OTHER = "other"
+
+
+class Claim(Base):
+    """A participant's travel claim. Money in minor units of the event's currency."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="RESTRICT"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(12), default=ClaimStatus.DRAFT)
+    travel_mode: Mapped[str] = mapped_column(String(8), default="")
+    route: Mapped[str] = mapped_column(Text, default="")
+    payout_method: Mapped[str] = mapped_column(String(8), default="")
+    account_number: Mapped[str] = mapped_column(String(40), default="")  # normalised
+    account_holder: Mapped[str] = mapped_column(String(200), default="")
+    currency: Mapped[str] = mapped_column(String(3))
+    # The return-bus fare, frozen when the claim is submitted; None: finance sets it.
+    cap: Mapped[int | None] = mapped_column()
+    approved_amount: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    registration: Mapped[Registration] = relationship(lazy="joined")
+    receipts: Mapped[list[Receipt]] = relationship(
+        back_populates="claim", order_by="Receipt.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def claimed(self) -> int:
+        """The sum of the receipts."""
+        return sum(receipt.amount for receipt in self.receipts)
+
+    @property
+    def payable(self) -> int | None:
+        """min(claimed, cap); None while finance has not set a cap."""
+        return None if self.cap is None else min(self.claimed, self.cap)
+
+
+class Receipt(Base):
+    """Proof of the trip: a bus ticket, fuel or toll bill, as a photo or a PDF."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="ck_receipts_amount_not_negative"),
+        Index("ix_receipts_sha256", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    issued_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column()  # minor units
+    # Files in the upload storage (regsvc.storage), named at random.
+    stored_name: Mapped[str] = mapped_column(String(80))
+    preview_name: Mapped[str | None] = mapped_column(String(80))
+    thumbnail_name: Mapped[str] = mapped_column(String(80))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the original upload
+    mime: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column()
+    original_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="receipts")
