@@ -15,6 +15,7 @@ from regsvc import cli, db, errors, formatting
 from regsvc.audit.views import bp as audit_bp
 from regsvc.auth import access
 from regsvc.auth.views import bp as auth_bp
+from regsvc.claims.views import bp as claims_bp
 from regsvc.desk.views import bp as desk_bp
 from regsvc.events.console import bp as console_bp
 from regsvc.events.views import bp as events_bp
@@ -63,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(claims_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)

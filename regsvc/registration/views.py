@@ -105,7 +105,7 @@ def _private_page_headers():
         return response
 
 
-def _registration_or_404(token: str):
+def private_registration(token: str):
     _private_page_headers()
     registration = registration_for_token(get_session(), token)
     if registration is None:
@@ -115,7 +115,7 @@ def _registration_or_404(token: str):
 
 @bp.get("/r/<token>/")
 def manage(token: str):
-    registration = _registration_or_404(token)
+    registration = private_registration(token)
     session = get_session()
     event = registration.event
     return render_template(
@@ -134,7 +134,7 @@ def manage(token: str):
 
 @bp.route("/r/<token>/cancel", methods=["GET"])
 def confirm_cancel(token: str):
-    registration = _registration_or_404(token)
+    registration = private_registration(token)
     if Attendance.CANCELLED not in allowed_changes(registration, utcnow()):
         return redirect(url_for("registration.manage", token=token))
     return render_template(
@@ -159,7 +159,7 @@ _CHANGED_MESSAGES = {
 
 @bp.post("/r/<token>/attendance")
 def change(token: str):
-    registration = _registration_or_404(token)
+    registration = private_registration(token)
     form = AttendanceChangeForm()
     if not form.validate_on_submit():
         flash(_("That change was not understood. Please use the buttons on this page."), "error")

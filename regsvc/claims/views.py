@@ -1,0 +1,185 @@
+"""The participant's travel claim, behind their private link (/r/<token>/claim)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+
+from regsvc.claims.accounts import BankAccountError
+from regsvc.claims.drafting import (
+    EDITABLE,
+    ClaimDetails,
+    ClaimError,
+    add_receipt,
+    claim_of,
+    open_claim,
+    remove_receipt,
+    save_details,
+    submit_claim,
+)
+from regsvc.claims.forms import ClaimDetailsForm, ReceiptForm
+from regsvc.claims.models import ExpenseKind, PayoutMethod, Receipt, TravelMode
+from regsvc.claims.receipts import SERVING_HEADERS, ReceiptRejected, process_upload, read_limited
+from regsvc.claims.services import travel_refund
+from regsvc.db import get_session
+from regsvc.money import AmountError, to_minor_units
+from regsvc.registration.views import private_registration
+from regsvc.storage import current_storage
+
+bp = Blueprint("claims", __name__)
+
+
+def _claim(token: str) -> tuple:
+    registration = private_registration(token)
+    claim = claim_of(get_session(), registration)
+    return registration, claim
+
+
+def _page(token, registration, claim, *, details_form=None, receipt_form=None, status=200):
+    if details_form is None:
+        details_form = (
+            ClaimDetailsForm(formdata=None, obj=claim) if claim else ClaimDetailsForm(formdata=None)
+        )
+    return (
+        render_template(
+            "claims/claim.html",
+            token=token,
+            registration=registration,
+            event=registration.event,
+            claim=claim,
+            editable=claim is None or claim.status in EDITABLE,
+            refund=travel_refund(get_session(), registration),
+            details_form=details_form,
+            receipt_form=receipt_form or ReceiptForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.get("/r/<token>/claim")
+def claim_page(token: str):
+    registration, claim = _claim(token)
+    return _page(token, registration, claim)
+
+
+def _open(token: str) -> tuple:
+    registration, claim = _claim(token)
+    if claim is None:
+        try:
+            claim = open_claim(get_session(), registration)
+        except ClaimError as refused:
+            flash(str(refused), "error")
+            abort(redirect(url_for("claims.claim_page", token=token)))
+    return registration, claim
+
+
+@bp.post("/r/<token>/claim/details")
+def details(token: str):
+    registration, claim = _open(token)
+    form = ClaimDetailsForm()
+    if form.validate_on_submit():
+        try:
+            save_details(
+                get_session(),
+                claim.id,
+                ClaimDetails(
+                    TravelMode(form.travel_mode.data),
+                    form.route.data,
+                    PayoutMethod(form.payout_method.data),
+                    form.account_number.data or "",
+                    form.account_holder.data or "",
+                ),
+            )
+        except BankAccountError as refused:
+            form.account_number.errors.append(str(refused))
+        except ClaimError as refused:
+            flash(str(refused), "error")
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("claims.claim_page", token=token))
+    return _page(token, registration, claim, details_form=form, status=422)
+
+
+@bp.post("/r/<token>/claim/receipts")
+def receipts(token: str):
+    registration, claim = _open(token)
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            amount = to_minor_units(form.amount.data, claim.currency)
+        except AmountError as refused:
+            form.amount.errors.append(str(refused))
+        else:
+            if not upload or not upload.filename:
+                form.file.errors.append(_("Choose the photo or PDF of the receipt."))
+            else:
+                try:
+                    processed = process_upload(read_limited(upload.stream), upload.filename)
+                    add_receipt(
+                        get_session(),
+                        claim.id,
+                        current_storage(),
+                        processed,
+                        ExpenseKind(form.kind.data),
+                        form.issued_on.data,
+                        amount,
+                    )
+                except ReceiptRejected as refused:
+                    form.file.errors.append(str(refused))
+                except ClaimError as refused:
+                    form.amount.errors.append(str(refused))
+                else:
+                    flash(_("Receipt added."), "success")
+                    return redirect(url_for("claims.claim_page", token=token))
+    return _page(token, registration, claim, receipt_form=form, status=422)
+
+
+@bp.post("/r/<token>/claim/receipts/<int:receipt_id>/remove")
+def remove(token: str, receipt_id: int):
+    registration, claim = _claim(token)
+    if claim is None:
+        abort(404)
+    try:
+        remove_receipt(get_session(), claim.id, receipt_id, current_storage())
+    except ClaimError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(_("Receipt removed."), "info")
+    return redirect(url_for("claims.claim_page", token=token))
+
+
+@bp.post("/r/<token>/claim/submit")
+def submit(token: str):
+    registration, claim = _claim(token)
+    if claim is None:
+        abort(404)
+    try:
+        submit_claim(get_session(), claim.id)
+    except ClaimError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(_("Your claim is submitted. Finance staff will review it; we will e-mail you."), "success")
+    return redirect(url_for("claims.claim_page", token=token))
+
+
+FILES = {"thumbnail": "thumbnail_name", "file": "stored_name", "preview": "preview_name"}
+
+
+@bp.get("/r/<token>/claim/receipts/<int:receipt_id>/<which>")
+def receipt_file(token: str, receipt_id: int, which: str):
+    """A receipt's file, for its own participant only, with headers that stop it running."""
+    registration, claim = _claim(token)
+    receipt = get_session().get(Receipt, receipt_id)
+    if claim is None or receipt is None or receipt.claim_id != claim.id or which not in FILES:
+        abort(404)
+    name = getattr(receipt, FILES[which])
+    if not name:
+        abort(404)
+    is_original_pdf = which == "file" and receipt.mime == "application/pdf"
+    response = send_file(
+        current_storage().path(name),
+        mimetype="application/pdf" if is_original_pdf else "image/jpeg",
+        as_attachment=is_original_pdf,
+        download_name=receipt.original_name or f"receipt-{receipt.id}",
+    )
+    response.headers.update(SERVING_HEADERS)
+    return response
