@@ -16,8 +16,9 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def live_server(app):
-    """Serve the test app over real HTTP, sending mail after each response as in production."""
-    app.config.update(WTF_CSRF_ENABLED=True, MAIL_SEND_AFTER_REQUEST=True)
+    """Serve the test app over real HTTP. As in production, web requests only write mail to
+    the outbox; a test sends it with send_pending(), standing in for `send-mail --watch`."""
+    app.config.update(WTF_CSRF_ENABLED=True, MAIL_SEND_AFTER_REQUEST=False)
     port = _free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from regsvc.mail.services import send_pending
 from regsvc.registration.models import Registration
 from tests.conftest import body_of, fresh
 from tests.e2e.conftest import screenshot
@@ -43,6 +44,7 @@ def test_register_onsite_then_switch_to_online_through_the_private_link(
     expect(page.get_by_text("On-site seat")).to_be_visible()
     screenshot(page, "03-confirmation")
 
+    assert send_pending(session) == (1, 0)  # the outbox sender's round
     [mail] = smtp_server.wait_for(1)
     assert mail["To"] == "dragana@example.org"
     link = re.search(r"http://127\.0\.0\.1:\d+/r/[^/\s]+/", body_of(mail)).group(0)
