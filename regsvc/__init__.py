@@ -15,6 +15,7 @@ from regsvc import cli, db, errors, formatting
 from regsvc.audit.views import bp as audit_bp
 from regsvc.auth import access
 from regsvc.auth.views import bp as auth_bp
+from regsvc.claims.finance_views import bp as finance_bp
 from regsvc.claims.views import bp as claims_bp
 from regsvc.desk.views import bp as desk_bp
 from regsvc.events.console import bp as console_bp
@@ -70,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(console_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(finance_bp)
 
     @app.context_processor
     def template_helpers():

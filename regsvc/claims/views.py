@@ -1,6 +1,6 @@
 """The participant's travel claim, behind their private link (/r/<token>/claim)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from regsvc.claims.accounts import BankAccountError
@@ -17,8 +17,9 @@ from regsvc.claims.drafting import (
 )
 from regsvc.claims.forms import ClaimDetailsForm, ReceiptForm
 from regsvc.claims.models import ExpenseKind, PayoutMethod, Receipt, TravelMode
-from regsvc.claims.receipts import SERVING_HEADERS, ReceiptRejected, process_upload, read_limited
+from regsvc.claims.receipts import ReceiptRejected, process_upload, read_limited
 from regsvc.claims.services import travel_refund
+from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
 from regsvc.money import AmountError, to_minor_units
 from regsvc.registration.views import private_registration
@@ -161,25 +162,11 @@ def submit(token: str):
     return redirect(url_for("claims.claim_page", token=token))
 
 
-FILES = {"thumbnail": "thumbnail_name", "file": "stored_name", "preview": "preview_name"}
-
-
 @bp.get("/r/<token>/claim/receipts/<int:receipt_id>/<which>")
 def receipt_file(token: str, receipt_id: int, which: str):
-    """A receipt's file, for its own participant only, with headers that stop it running."""
+    """A receipt's file, for its own participant only."""
     registration, claim = _claim(token)
     receipt = get_session().get(Receipt, receipt_id)
-    if claim is None or receipt is None or receipt.claim_id != claim.id or which not in FILES:
+    if claim is None or receipt is None or receipt.claim_id != claim.id:
         abort(404)
-    name = getattr(receipt, FILES[which])
-    if not name:
-        abort(404)
-    is_original_pdf = which == "file" and receipt.mime == "application/pdf"
-    response = send_file(
-        current_storage().path(name),
-        mimetype="application/pdf" if is_original_pdf else "image/jpeg",
-        as_attachment=is_original_pdf,
-        download_name=receipt.original_name or f"receipt-{receipt.id}",
-    )
-    response.headers.update(SERVING_HEADERS)
-    return response
+    return receipt_response(receipt, which)

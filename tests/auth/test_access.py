@@ -3,6 +3,7 @@
 import pytest
 
 from regsvc.auth.models import Role
+from regsvc.claims.drafting import open_claim
 from tests.conftest import sign_in
 
 PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.logout"}
@@ -26,12 +27,15 @@ def test_every_staff_route_declares_its_roles(app):
 
 
 @pytest.fixture
-def world(make_event, make_registration, make_user):
+def world(session, make_event, make_registration, make_user):
     event = make_event()
     registration = make_registration(event).registration
     return {
         "event_id": event.id,
         "registration_id": registration.id,
+        "claim_id": open_claim(session, registration).id,
+        "receipt_id": 999,
+        "which": "thumbnail",
         "user_id": make_user(Role.FINANCE, email="someone@example.org").id,
         "fmt": "csv",
     }
@@ -77,3 +81,5 @@ def test_the_matrix_matches_the_design(app):
     assert roles["desk.walk_in"] == {Role.DESK, Role.ORGANISER}
     assert roles["console.export"] == {Role.ORGANISER}
     assert roles["auth.home"] == set(Role)
+    assert roles["finance.queue"] == {Role.FINANCE}
+    assert roles["finance.decide"] == {Role.FINANCE}

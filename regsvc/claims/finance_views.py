@@ -1,0 +1,113 @@
+"""Finance staff's review of travel claims (/staff/finance/…)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from regsvc.auth.access import staff_required
+from regsvc.auth.models import Role
+from regsvc.claims.models import Claim, ClaimStatus, Receipt
+from regsvc.claims.review import (
+    ReviewError,
+    advisory_flags,
+    approve,
+    ask_for_information,
+    finance_queue,
+    mark_paid,
+    reject,
+)
+from regsvc.claims.serving import receipt_response
+from regsvc.db import get_session
+from regsvc.events.editing import all_events
+from regsvc.money import AmountError, to_minor_units
+
+bp = Blueprint("finance", __name__, url_prefix="/staff/finance")
+finance = staff_required(Role.FINANCE)
+
+
+def _claim(claim_id: int) -> Claim:
+    claim = get_session().get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    return claim
+
+
+@bp.get("/")
+@finance
+def queue():
+    session = get_session()
+    event_id = request.args.get("event", type=int)
+    status = request.args.get("status", "submitted")
+    page = request.args.get("page", 1, type=int)
+    rows, total = finance_queue(session, event_id=event_id, status=status, page=page)
+    return render_template(
+        "finance/queue.html",
+        rows=rows,
+        total=total,
+        events=all_events(session),
+        event_id=event_id,
+        status=status,
+        statuses=list(ClaimStatus)[1:],
+    )
+
+
+@bp.get("/claims/<int:claim_id>")
+@finance
+def claim(claim_id: int):
+    claim = _claim(claim_id)
+    return render_template(
+        "finance/claim.html",
+        claim=claim,
+        registration=claim.registration,
+        event=claim.registration.event,
+        flags=advisory_flags(get_session(), claim),
+    )
+
+
+def _amount(field: str, currency: str) -> int | None:
+    raw = request.form.get(field, "").strip()
+    return to_minor_units(raw, currency) if raw else None
+
+
+@bp.post("/claims/<int:claim_id>/decide")
+@finance
+def decide(claim_id: int):
+    claim = _claim(claim_id)
+    action = request.form.get("action")
+    reason = request.form.get("reason", "")
+    session = get_session()
+    try:
+        if action == "approve":
+            approve(
+                session,
+                claim.id,
+                current_user,
+                amount=_amount("amount", claim.currency),
+                cap=_amount("cap", claim.currency),
+                reason=reason,
+                override_reason=request.form.get("override_reason", ""),
+            )
+            flash(_("Claim approved."), "success")
+        elif action == "reject":
+            reject(session, claim.id, current_user, reason)
+            flash(_("Claim rejected."), "info")
+        elif action == "needs_info":
+            ask_for_information(session, claim.id, current_user, reason)
+            flash(_("Sent back to the participant for more information."), "info")
+        elif action == "paid":
+            mark_paid(session, claim.id, current_user)
+            flash(_("Marked as paid."), "success")
+        else:
+            flash(_("Choose an action."), "error")
+    except (ReviewError, AmountError) as refused:
+        flash(str(refused), "error")
+    return redirect(url_for("finance.claim", claim_id=claim.id))
+
+
+@bp.get("/claims/<int:claim_id>/receipts/<int:receipt_id>/<which>")
+@finance
+def receipt_file(claim_id: int, receipt_id: int, which: str):
+    receipt = get_session().get(Receipt, receipt_id)
+    if receipt is None or receipt.claim_id != claim_id:
+        abort(404)
+    return receipt_response(receipt, which)

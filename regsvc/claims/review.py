@@ -1,0 +1,193 @@
+"""Finance staff review claims: approve (never above the cap without a logged override),
+approve less with a reason, reject, ask for more information, mark paid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from regsvc.audit.services import record
+from regsvc.auth.models import StaffUser
+from regsvc.claims.models import Claim, ClaimStatus, Receipt
+from regsvc.db import write_transaction
+from regsvc.mail.services import queue_mail
+from regsvc.registration.models import Registration
+
+FAR_FROM_EVENT = timedelta(days=7)
+QUEUE_PAGE = 50
+
+
+class ReviewError(Exception):
+    """Finance cannot do this to the claim; the message says why."""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    claim: Claim
+    claimed: int
+
+
+def finance_queue(
+    session: Session, *, event_id: int | None = None, status: str = "", page: int = 1
+) -> tuple[list[QueueRow], int]:
+    """Claims to review, oldest submission first, with their claimed sums: two queries
+    whatever the number of claims."""
+    claimed = (
+        select(func.coalesce(func.sum(Receipt.amount), 0))
+        .where(Receipt.claim_id == Claim.id)
+        .scalar_subquery()
+    )
+    conditions = [Claim.status != ClaimStatus.DRAFT]
+    if status in set(ClaimStatus):
+        conditions.append(Claim.status == status)
+    if event_id:
+        conditions.append(Registration.event_id == event_id)
+    base = select(Claim).join(Registration, Claim.registration_id == Registration.id).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = session.execute(
+        base.add_columns(claimed)
+        .order_by(Claim.submitted_at, Claim.id)
+        .offset((max(page, 1) - 1) * QUEUE_PAGE)
+        .limit(QUEUE_PAGE)
+    ).all()
+    return [QueueRow(claim, amount) for claim, amount in rows], total
+
+
+def advisory_flags(session: Session, claim: Claim) -> list[str]:
+    """What finance should look at twice. Shown on the claim; never blocks anything."""
+    registration = claim.registration
+    event = registration.event
+    flags = []
+    hashes = [receipt.sha256 for receipt in claim.receipts]
+    if hashes and session.scalar(
+        select(func.count())
+        .select_from(Receipt)
+        .where(Receipt.sha256.in_(hashes), Receipt.claim_id != claim.id)
+    ):
+        flags.append(str(_l("A receipt file is also attached to another claim.")))
+    event_day = event.local_starts_at.date()
+    if any(abs(receipt.issued_on - event_day) > FAR_FROM_EVENT for receipt in claim.receipts):
+        flags.append(str(_l("A receipt is dated more than a week from the event.")))
+    if registration.checked_in_at is None:
+        flags.append(str(_l("The participant was not checked in at the venue.")))
+    if claim.cap is None:
+        flags.append(str(_l("The town of departure is not in the fare table: set the cap.")))
+    elif claim.claimed > claim.cap:
+        flags.append(str(_l("The sum claimed is above the cap (a return bus ticket).")))
+    return flags
+
+
+def _claim_for_action(session: Session, claim_id: int, actor: StaffUser, allowed: tuple) -> Claim:
+    claim = session.get(Claim, claim_id, populate_existing=True)
+    if claim.status not in allowed:
+        raise ReviewError(
+            _l("This claim is %(status)s: that action is not possible now.", status=claim.status)
+        )
+    if claim.registration.email_normalised and claim.registration.email_normalised == actor.email:
+        raise ReviewError(_l("You cannot act on a claim you filed yourself."))
+    return claim
+
+
+def _tell(session: Session, claim: Claim, reason: str = "") -> None:
+    registration = claim.registration
+    if registration.email:
+        queue_mail(
+            session,
+            registration.email,
+            "claim_status",
+            registration.locale,
+            registration=registration,
+            event=registration.event,
+            claim=claim,
+            reason=reason,
+        )
+
+
+def approve(
+    session: Session,
+    claim_id: int,
+    actor: StaffUser,
+    *,
+    amount: int | None = None,
+    cap: int | None = None,
+    reason: str = "",
+    override_reason: str = "",
+) -> Claim:
+    """Approve the payable amount, or less with a reason. Above the cap only with an
+    override reason, which is logged. A claim without a cap needs finance to set one."""
+    reason, override_reason = reason.strip(), override_reason.strip()
+    with write_transaction(session):
+        claim = _claim_for_action(session, claim_id, actor, (ClaimStatus.SUBMITTED,))
+        if claim.cap is None:
+            if cap is None or cap < 0:
+                raise ReviewError(_l("Set the cap first: the price of a return bus ticket from this town."))
+            claim.cap = cap
+            record(
+                session, actor, "claim.cap_set", subject=claim, event_id=claim.registration.event_id, cap=cap
+            )
+        payable = min(claim.claimed, claim.cap)
+        amount = payable if amount is None else amount
+        if amount < 0:
+            raise ReviewError(_l("The amount cannot be negative."))
+        if amount > claim.cap and not override_reason:
+            raise ReviewError(_l("That is above the cap: give a reason to override it."))
+        if amount > claim.claimed:
+            raise ReviewError(_l("That is more than the receipts add up to."))
+        if amount < payable and not reason:
+            raise ReviewError(_l("Say why you approve less than the payable amount."))
+        claim.approved_amount = amount
+        claim.status = ClaimStatus.APPROVED
+        record(
+            session,
+            actor,
+            "claim.approved",
+            subject=claim,
+            event_id=claim.registration.event_id,
+            amount=amount,
+            payable=payable,
+            reason=reason or None,
+            override=override_reason or None,
+        )
+        _tell(session, claim, reason)
+    return claim
+
+
+def reject(session: Session, claim_id: int, actor: StaffUser, reason: str) -> Claim:
+    return _decide(session, claim_id, actor, reason, ClaimStatus.REJECTED, "claim.rejected")
+
+
+def ask_for_information(session: Session, claim_id: int, actor: StaffUser, reason: str) -> Claim:
+    """Send the claim back to the participant, who can change it and submit it again."""
+    return _decide(session, claim_id, actor, reason, ClaimStatus.NEEDS_INFO, "claim.needs_info")
+
+
+def _decide(session: Session, claim_id: int, actor: StaffUser, reason: str, status: ClaimStatus, action: str):
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError(_l("Say why: the participant reads it."))
+    with write_transaction(session):
+        claim = _claim_for_action(session, claim_id, actor, (ClaimStatus.SUBMITTED,))
+        claim.status = status
+        record(session, actor, action, subject=claim, event_id=claim.registration.event_id, reason=reason)
+        _tell(session, claim, reason)
+    return claim
+
+
+def mark_paid(session: Session, claim_id: int, actor: StaffUser) -> Claim:
+    with write_transaction(session):
+        claim = _claim_for_action(session, claim_id, actor, (ClaimStatus.APPROVED,))
+        claim.status = ClaimStatus.PAID
+        record(
+            session,
+            actor,
+            "claim.paid",
+            subject=claim,
+            event_id=claim.registration.event_id,
+            amount=claim.approved_amount,
+        )
+        _tell(session, claim)
+    return claim

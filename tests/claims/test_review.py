@@ -1,0 +1,182 @@
+"""Finance review: the claim state machine and its money rules (DESIGN §2)."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+
+from regsvc.audit.models import AuditEntry
+from regsvc.auth.models import Role
+from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim
+from regsvc.claims.models import ClaimStatus, ExpenseKind, PayoutMethod, TravelMode
+from regsvc.claims.receipts import process_upload
+from regsvc.claims.review import (
+    ReviewError,
+    advisory_flags,
+    approve,
+    ask_for_information,
+    finance_queue,
+    mark_paid,
+    reject,
+)
+from regsvc.events.fares import parse_fares, replace_fares
+from regsvc.mail.models import OutboxMessage
+from regsvc.storage import Storage
+from tests.claims.corpus import image_bytes, marked_picture
+from tests.conftest import fresh, sign_in
+from tests.registration.test_pages import text_of
+
+
+@pytest.fixture
+def finance_user(make_user):
+    return make_user(Role.FINANCE, email="finance@example.org")
+
+
+@pytest.fixture
+def submitted(session, tmp_path, make_event, make_registration):
+    """A submitted claim: two receipts of 1,900 RSD against a 3,600 RSD cap."""
+
+    def make(town="Niš", email=None, amounts=(190000, 190000), issued_on=date(2031, 6, 30)):
+        event = make_event(host_town="Belgrade", onsite_capacity=10)
+        replace_fares(session, event, parse_fares("Niš, 3600", "RSD"), None)
+        fields = {"departure_town": town}
+        if email:
+            fields["email"] = email
+        registration = make_registration(event, **fields).registration
+        claim = open_claim(session, registration)
+        save_details(session, claim.id, ClaimDetails(TravelMode.BUS, "Niš – Beograd", PayoutMethod.CASH))
+        storage = Storage(tmp_path / "uploads")
+        for amount in amounts:
+            picture = image_bytes(marked_picture(400, 300), "JPEG")
+            add_receipt(
+                session,
+                claim.id,
+                storage,
+                process_upload(picture, "t.jpg"),
+                ExpenseKind.BUS_TICKET,
+                issued_on,
+                amount,
+            )
+        return submit_claim(session, claim.id)
+
+    return make
+
+
+def test_approving_defaults_to_the_payable_amount(session, submitted, finance_user):
+    claim = approve(session, submitted().id, finance_user)
+    assert claim.status == ClaimStatus.APPROVED and claim.approved_amount == 360000
+    assert session.scalars(select(OutboxMessage.subject)).all()[-1].startswith("Your travel claim")
+
+
+def test_never_above_the_cap_without_a_logged_override(session, submitted, finance_user):
+    claim = submitted()
+    with pytest.raises(ReviewError, match="above the cap"):
+        approve(session, claim.id, finance_user, amount=380000)
+    approved = approve(
+        session, claim.id, finance_user, amount=380000, override_reason="Two buses, no direct line"
+    )
+    assert approved.approved_amount == 380000
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "claim.approved")).one()
+    assert entry.details["override"] == "Two buses, no direct line"
+
+
+def test_less_than_payable_needs_a_reason_and_more_than_claimed_is_refused(session, submitted, finance_user):
+    claim = submitted(amounts=(100000,))
+    with pytest.raises(ReviewError, match="more than the receipts"):
+        approve(session, claim.id, finance_user, amount=150000, override_reason="x")
+    with pytest.raises(ReviewError, match="approve less"):
+        approve(session, claim.id, finance_user, amount=50000)
+    assert (
+        approve(session, claim.id, finance_user, amount=50000, reason="Half was a taxi").approved_amount
+        == 50000
+    )
+
+
+def test_a_town_without_a_fare_needs_finance_to_set_the_cap(session, submitted, finance_user):
+    claim = submitted(town="Bor")
+    assert claim.cap is None
+    with pytest.raises(ReviewError, match="Set the cap first"):
+        approve(session, claim.id, finance_user)
+    approved = approve(session, claim.id, finance_user, cap=300000)
+    assert (approved.cap, approved.approved_amount) == (300000, 300000)
+
+
+def test_nobody_approves_a_claim_they_filed(session, submitted, make_user):
+    claim = submitted(email="ana@example.org")
+    ana = make_user(Role.FINANCE, email="ana@example.org")
+    with pytest.raises(ReviewError, match="filed yourself"):
+        approve(session, claim.id, ana)
+
+
+def test_the_state_machine(session, submitted, finance_user):
+    claim = submitted()
+    with pytest.raises(ReviewError, match="Say why"):
+        reject(session, claim.id, finance_user, "")
+    with pytest.raises(ReviewError, match="not possible now"):
+        mark_paid(session, claim.id, finance_user)
+    sent_back = ask_for_information(session, claim.id, finance_user, "The ticket photo is blurred.")
+    assert sent_back.status == ClaimStatus.NEEDS_INFO
+    assert submit_claim(session, claim.id).status == ClaimStatus.SUBMITTED  # the participant resubmits
+    approve(session, claim.id, finance_user)
+    assert mark_paid(session, claim.id, finance_user).status == ClaimStatus.PAID
+    with pytest.raises(ReviewError, match="not possible now"):
+        reject(session, claim.id, finance_user, "too late")
+    other = submitted()
+    assert (
+        reject(session, other.id, finance_user, "Not on the attendance list").status == ClaimStatus.REJECTED
+    )
+    actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.action.like("claim.%")))]
+    assert actions.count("claim.submitted") == 3 and "claim.needs_info" in actions and "claim.paid" in actions
+
+
+def test_advisory_flags(session, submitted):
+    claim = submitted(amounts=(300000, 200000), issued_on=date(2031, 5, 1))
+    flags = " ".join(advisory_flags(session, claim))
+    assert "dated more than a week from the event" in flags
+    assert "not checked in" in flags
+    assert "above the cap" in flags
+
+
+def test_the_queue_takes_the_same_number_of_queries_for_any_number_of_claims(session, submitted, app):
+    engine = app.extensions["regsvc.db"].engine
+
+    def statements_for_queue():
+        fresh(session)
+        statements = []
+        listener = lambda *args: statements.append(1)  # noqa: E731
+        sa_event.listen(engine, "before_cursor_execute", listener)
+        rows, total = finance_queue(session)
+        sa_event.remove(engine, "before_cursor_execute", listener)
+        assert [row.claimed for row in rows] == [380000] * total
+        return len(statements)
+
+    submitted()
+    few = statements_for_queue()
+    for _ in range(4):
+        submitted()
+    assert statements_for_queue() == few <= 4
+
+
+def test_finance_pages(client, session, submitted, finance_user):
+    claim = submitted()
+    sign_in(client, finance_user)
+    queue = text_of(client.get("/staff/finance/"))
+    assert "Participant" in queue and "3,800.00 RSD" in queue and "3,600.00 RSD" in queue
+    page = text_of(client.get(f"/staff/finance/claims/{claim.id}"))
+    assert "not checked in" in page and "Approve" in page
+    receipt = claim.receipts[0]
+    response = client.get(f"/staff/finance/claims/{claim.id}/receipts/{receipt.id}/thumbnail", buffered=True)
+    assert response.status_code == 200 and "sandbox" in response.headers["Content-Security-Policy"]
+    response = client.post(
+        f"/staff/finance/claims/{claim.id}/decide",
+        data={"action": "approve", "amount": "4000"},
+        follow_redirects=True,
+    )
+    assert "above the cap" in text_of(response)
+    response = client.post(
+        f"/staff/finance/claims/{claim.id}/decide", data={"action": "approve"}, follow_redirects=True
+    )
+    assert "Claim approved." in text_of(response)
+    fresh(session)
+    assert session.get(type(claim), claim.id).approved_amount == 360000
