@@ -152,7 +152,12 @@ def capacity(event_id: int):
         flash(
             _("Capacity is now %(num)d.", num=int(raw))
             + (
-                " " + _("%(num)d people moved up from the waiting list.", num=len(promoted))
+                " "
+                + ngettext(
+                    "%(num)d person moved up from the waiting list.",
+                    "%(num)d people moved up from the waiting list.",
+                    len(promoted),
+                )
                 if promoted
                 else ""
             ),

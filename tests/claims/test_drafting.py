@@ -45,6 +45,12 @@ def photo() -> bytes:
     return image_bytes(marked_picture(800, 600), "JPEG")
 
 
+def attach(session, storage, claim, amount, *, kind=ExpenseKind.BUS_TICKET, file=None):
+    """Add a receipt (a photo unless `file` is given) dated the day of the event."""
+    processed = process_upload(file if file is not None else photo(), "receipt.jpg")
+    return add_receipt(session, claim.id, storage, processed, kind, date(2026, 6, 30), amount)
+
+
 def stored_files(storage):
     return sorted(p.name for p in storage.root.rglob("*") if p.is_file())
 
@@ -90,24 +96,8 @@ def test_only_eligible_participants_open_a_claim(session, make_event, make_regis
 def test_payable_is_the_claimed_sum_up_to_the_frozen_cap(session, storage, claimant):
     claim = open_claim(session, claimant)
     save_details(session, claim.id, BUS)
-    add_receipt(
-        session,
-        claim.id,
-        storage,
-        process_upload(photo(), "ticket.jpg"),
-        ExpenseKind.BUS_TICKET,
-        date(2026, 6, 30),
-        190000,
-    )
-    add_receipt(
-        session,
-        claim.id,
-        storage,
-        process_upload(clean_pdf(), "return.pdf"),
-        ExpenseKind.BUS_TICKET,
-        date(2026, 6, 30),
-        190000,
-    )
+    attach(session, storage, claim, 190000)
+    attach(session, storage, claim, 190000, file=clean_pdf())
     assert claim.cap is None and claim.payable is None  # not frozen before submission
 
     submitted = submit_claim(session, claim.id)
@@ -127,15 +117,7 @@ def test_a_town_missing_from_the_fare_table_leaves_the_cap_to_finance(
     other = make_registration(claimant.event, departure_town="Bor").registration
     claim = open_claim(session, other)
     save_details(session, claim.id, ClaimDetails(TravelMode.CAR, "Bor – Beograd", PayoutMethod.CASH))
-    add_receipt(
-        session,
-        claim.id,
-        storage,
-        process_upload(photo(), "fuel.jpg"),
-        ExpenseKind.FUEL,
-        date(2026, 6, 29),
-        420000,
-    )
+    attach(session, storage, claim, 420000, kind=ExpenseKind.FUEL)
     submitted = submit_claim(session, claim.id)
     assert submitted.cap is None and submitted.payable is None and submitted.claimed == 420000
 
@@ -144,15 +126,7 @@ def test_submission_needs_receipts_and_details(session, storage, claimant):
     claim = open_claim(session, claimant)
     with pytest.raises(ClaimError, match="Attach at least one receipt"):
         submit_claim(session, claim.id)
-    add_receipt(
-        session,
-        claim.id,
-        storage,
-        process_upload(photo(), "t.jpg"),
-        ExpenseKind.TOLL,
-        date(2026, 6, 30),
-        50000,
-    )
+    attach(session, storage, claim, 50000, kind=ExpenseKind.TOLL)
     with pytest.raises(ClaimError, match="Fill in how you travelled"):
         submit_claim(session, claim.id)
 
@@ -160,28 +134,12 @@ def test_submission_needs_receipts_and_details(session, storage, claimant):
 def test_a_submitted_claim_cannot_be_changed(session, storage, claimant):
     claim = open_claim(session, claimant)
     save_details(session, claim.id, BUS)
-    add_receipt(
-        session,
-        claim.id,
-        storage,
-        process_upload(photo(), "t.jpg"),
-        ExpenseKind.BUS_TICKET,
-        date(2026, 6, 30),
-        100000,
-    )
+    attach(session, storage, claim, 100000)
     submit_claim(session, claim.id)
     with pytest.raises(ClaimError, match="can no longer be changed"):
         save_details(session, claim.id, BUS)
     with pytest.raises(ClaimError, match="can no longer be changed"):
-        add_receipt(
-            session,
-            claim.id,
-            storage,
-            process_upload(photo(), "t.jpg"),
-            ExpenseKind.TOLL,
-            date(2026, 6, 30),
-            100,
-        )
+        attach(session, storage, claim, 100, kind=ExpenseKind.TOLL)
 
 
 def test_an_invalid_account_saves_nothing(session, claimant):
@@ -194,15 +152,7 @@ def test_an_invalid_account_saves_nothing(session, claimant):
 
 def test_receipt_files_are_stored_upright_and_removed_with_the_receipt(session, storage, claimant):
     claim = open_claim(session, claimant)
-    receipt = add_receipt(
-        session,
-        claim.id,
-        storage,
-        process_upload(photo(), ["..", "..", "etc", "t.jpg"][-1]),
-        ExpenseKind.BUS_TICKET,
-        date(2026, 6, 30),
-        100000,
-    )
+    receipt = attach(session, storage, claim, 100000)
     with Image.open(storage.path(receipt.stored_name)) as stored:
         assert stored.size == (800, 600) and not stored.getexif()
     assert len(stored_files(storage)) == 2  # the image and its thumbnail
@@ -213,34 +163,10 @@ def test_receipt_files_are_stored_upright_and_removed_with_the_receipt(session, 
 def test_a_failed_receipt_leaves_no_file(session, storage, claimant):
     claim = open_claim(session, claimant)
     with pytest.raises(ClaimError, match="Enter the amount paid"):
-        add_receipt(
-            session,
-            claim.id,
-            storage,
-            process_upload(photo(), "t.jpg"),
-            ExpenseKind.FUEL,
-            date(2026, 6, 30),
-            0,
-        )
+        attach(session, storage, claim, 0, kind=ExpenseKind.FUEL)
     for _ in range(MAX_RECEIPTS_PER_CLAIM):
-        add_receipt(
-            session,
-            claim.id,
-            storage,
-            process_upload(photo(), "t.jpg"),
-            ExpenseKind.FUEL,
-            date(2026, 6, 30),
-            1,
-        )
+        attach(session, storage, claim, 1, kind=ExpenseKind.FUEL)
     files = stored_files(storage)
     with pytest.raises(ReceiptRejected, match="at most 10 receipts"):
-        add_receipt(
-            session,
-            claim.id,
-            storage,
-            process_upload(photo(), "t.jpg"),
-            ExpenseKind.FUEL,
-            date(2026, 6, 30),
-            1,
-        )
+        attach(session, storage, claim, 1, kind=ExpenseKind.FUEL)
     assert stored_files(storage) == files

@@ -136,7 +136,7 @@ def test_raising_capacity_moves_the_waiting_list_up(signed_in, session, make_eve
     response = signed_in.post(
         f"/staff/events/{event.id}/capacity", data={"capacity": "2"}, follow_redirects=True
     )
-    assert "Capacity is now 2. 1 people moved up from the waiting list." in text_of(response)
+    assert "Capacity is now 2. 1 person moved up from the waiting list." in text_of(response)
     fresh(session)
     assert session.get(Registration, waiting.id).attendance == Attendance.ONSITE
 
