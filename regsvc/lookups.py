@@ -2,6 +2,7 @@
 
 from flask import abort
 
+from regsvc.claims.models import Claim
 from regsvc.db import get_session
 from regsvc.events.models import Event
 from regsvc.registration.models import Registration
@@ -20,3 +21,10 @@ def registration_or_404(event: Event, registration_id: int) -> Registration:
     if registration is None or registration.event_id != event.id:
         abort(404)
     return registration
+
+
+def claim_or_404(claim_id: int) -> Claim:
+    claim = get_session().get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    return claim

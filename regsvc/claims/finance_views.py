@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from regsvc.auth.access import staff_required
 from regsvc.auth.models import Role
-from regsvc.claims.models import Claim, ClaimStatus, Receipt
+from regsvc.claims.models import ClaimStatus, Receipt
 from regsvc.claims.review import (
     ReviewError,
     advisory_flags,
@@ -19,17 +19,11 @@ from regsvc.claims.review import (
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
 from regsvc.events.editing import all_events
+from regsvc.lookups import claim_or_404
 from regsvc.money import AmountError, to_minor_units
 
 bp = Blueprint("finance", __name__, url_prefix="/staff/finance")
 finance = staff_required(Role.FINANCE)
-
-
-def _claim(claim_id: int) -> Claim:
-    claim = get_session().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    return claim
 
 
 @bp.get("/")
@@ -54,7 +48,7 @@ def queue():
 @bp.get("/claims/<int:claim_id>")
 @finance
 def claim(claim_id: int):
-    claim = _claim(claim_id)
+    claim = claim_or_404(claim_id)
     return render_template(
         "finance/claim.html",
         claim=claim,
@@ -72,7 +66,7 @@ def _amount(field: str, currency: str) -> int | None:
 @bp.post("/claims/<int:claim_id>/decide")
 @finance
 def decide(claim_id: int):
-    claim = _claim(claim_id)
+    claim = claim_or_404(claim_id)
     action = request.form.get("action")
     reason = request.form.get("reason", "")
     session = get_session()
