@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from regsvc.auth.access import staff_required
 from regsvc.auth.models import Role
+from regsvc.claims.documents import claim_pdf
 from regsvc.claims.models import ClaimStatus, Receipt
 from regsvc.claims.review import (
     ReviewError,
@@ -18,9 +19,11 @@ from regsvc.claims.review import (
 )
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
+from regsvc.documents.responses import download
 from regsvc.events.editing import all_events
 from regsvc.lookups import claim_or_404
 from regsvc.money import AmountError, to_minor_units
+from regsvc.storage import current_storage
 
 bp = Blueprint("finance", __name__, url_prefix="/staff/finance")
 finance = staff_required(Role.FINANCE)
@@ -96,6 +99,17 @@ def decide(claim_id: int):
     except (ReviewError, AmountError) as refused:
         flash(str(refused), "error")
     return redirect(url_for("finance.claim", claim_id=claim.id))
+
+
+@bp.get("/claims/<int:claim_id>/claim.pdf")
+@finance
+def claim_document(claim_id: int):
+    """The claim as PDF; `?archival=1`: the PDF/A-3 copy with the receipt files attached."""
+    claim = claim_or_404(claim_id)
+    archival = request.args.get("archival") == "1"
+    data = claim_pdf(get_session(), claim, current_storage(), archival=archival)
+    name = f"travel-claim-{claim.id}{'-archival' if archival else ''}.pdf"
+    return download(data, "application/pdf", name, inline=not archival)
 
 
 @bp.get("/claims/<int:claim_id>/receipts/<int:receipt_id>/<which>")

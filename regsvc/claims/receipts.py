@@ -208,7 +208,7 @@ def _pdf_attachment():
 def _pdf_too_complex():
     return ReceiptRejected(
         "pdf_too_complex",
-        _l("The PDF's first page takes too long to display. Print it to a new PDF, or send a photo."),
+        _l("The PDF takes too long to display. Print it to a new PDF, or send a photo."),
     )
 
 
@@ -566,22 +566,28 @@ def _name(dictionary: DictionaryObject, key: str) -> str | None:
 
 
 def _render_first_page(data: bytes) -> bytes:
-    """The first page as JPEG, PREVIEW_SIDE pixels on its longest side, drawn by pdftoppm."""
+    """The first page as JPEG, PREVIEW_SIDE pixels on its longest side."""
+    return render_pdf_pages(data, last_page=1)[0]
+
+
+def render_pdf_pages(data: bytes, *, last_page: int, side: int = PREVIEW_SIDE) -> list[bytes]:
+    """Pages 1 to `last_page` (or fewer, if the PDF is shorter) as JPEGs, `side` pixels on
+    their longest side, drawn by Poppler's pdftoppm in a process with a time and memory limit."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
-        raise RuntimeError("pdftoppm (Poppler) is needed to preview PDF receipts; install poppler-utils")
-    command = [pdftoppm, "-f", "1", "-l", "1", "-singlefile", "-scale-to", str(PREVIEW_SIDE), "-jpeg"]
+        raise RuntimeError("pdftoppm (Poppler) is needed to draw PDF receipts; install poppler-utils")
+    command = [pdftoppm, "-f", "1", "-l", str(last_page), "-scale-to", str(side), "-jpeg"]
     command += ["-jpegopt", f"quality={JPEG_QUALITY}"]
     prlimit = shutil.which("prlimit")
     if prlimit:
         # A crafted PDF should not take all the machine's memory.
         command = [prlimit, f"--as={PDF_RENDER_MEMORY}", "--"] + command
     with tempfile.TemporaryDirectory(prefix="regsvc-pdf-") as folder:
-        source, page = Path(folder) / "receipt.pdf", Path(folder) / "page"
+        source = Path(folder) / "receipt.pdf"
         source.write_bytes(data)
         try:
             subprocess.run(  # noqa: S603 - fixed program and options; the PDF is a file we wrote
-                [*command, str(source), str(page)],
+                [*command, str(source), str(Path(folder) / "page")],
                 check=True,
                 capture_output=True,
                 timeout=PDF_RENDER_SECONDS,
@@ -590,10 +596,11 @@ def _render_first_page(data: bytes) -> bytes:
             raise _pdf_too_complex() from error
         except subprocess.CalledProcessError as error:
             raise _corrupt_pdf() from error
-        rendered = page.with_suffix(".jpg")
-        if not rendered.is_file() or rendered.stat().st_size == 0:
+        # page-1.jpg, page-2.jpg… (zero-padded to the width of the page count)
+        pages = sorted(Path(folder).glob("page-*.jpg"), key=lambda path: int(path.stem.rpartition("-")[2]))
+        if not pages or any(page.stat().st_size == 0 for page in pages):
             raise _corrupt_pdf()
-        return rendered.read_bytes()
+        return [page.read_bytes() for page in pages]
 
 
 def _open_preview(preview: bytes) -> Image.Image:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from regsvc.claims.accounts import BankAccountError
+from regsvc.claims.documents import claim_pdf
 from regsvc.claims.drafting import (
     EDITABLE,
     ClaimDetails,
@@ -21,6 +22,7 @@ from regsvc.claims.receipts import ReceiptRejected, process_upload, read_limited
 from regsvc.claims.services import travel_refund
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
+from regsvc.documents.responses import download
 from regsvc.money import AmountError, to_minor_units
 from regsvc.registration.views import private_registration
 from regsvc.storage import current_storage
@@ -160,6 +162,16 @@ def submit(token: str):
     else:
         flash(_("Your claim is submitted. Finance staff will review it; we will e-mail you."), "success")
     return redirect(url_for("claims.claim_page", token=token))
+
+
+@bp.get("/r/<token>/claim.pdf")
+def claim_document(token: str):
+    """The claim with its receipts, to keep or to print and sign."""
+    registration, claim = _claim(token)
+    if claim is None or not claim.receipts:
+        abort(404)
+    data = claim_pdf(get_session(), claim, current_storage())
+    return download(data, "application/pdf", f"travel-claim-{claim.id}.pdf", inline=True)
 
 
 @bp.get("/r/<token>/claim/receipts/<int:receipt_id>/<which>")

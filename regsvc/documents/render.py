@@ -4,8 +4,8 @@ A document may refer to:
 
 - `data:` URIs (QR codes, generated pictures), and
 - files below an allowed root, each root named by a pseudo-scheme of its own:
-  `static:pdf/logo.png` is regsvc/static/pdf/logo.png. Stored receipts will get theirs
-  (e.g. `{"static": STATIC_ROOT, "upload": Path(config["UPLOAD_FOLDER"])}`).
+  `static:pdf/logo.png` is regsvc/static/pdf/logo.png; claims add stored receipts as
+  `upload:3f/3f2a…9c.jpg` (`{**DEFAULT_ROOTS, "upload": storage.root}`).
 
 Everything else — `file:`, `http(s):`, `ftp:`, relative URLs without a base, paths that
 climb out of a root (`static:../../config.py`), symlinks that point outside — is refused
@@ -23,6 +23,7 @@ import threading
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from types import MappingProxyType
@@ -31,7 +32,7 @@ from urllib.parse import unquote
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from pypdf import PdfReader, PdfWriter
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
@@ -94,15 +95,39 @@ class SafeURLFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file carried inside a PDF (an archival claim carries its original receipts)."""
+
+    name: str
+    data: bytes
+    description: str = ""
+
+
 def render_pdf(
-    html: str, base_url: str | None = None, *, allowed_roots: Mapping[str, Path] | None = None
+    html: str,
+    base_url: str | None = None,
+    *,
+    allowed_roots: Mapping[str, Path] | None = None,
+    archival: bool = False,
+    embedded_files: Iterable[EmbeddedFile] = (),
 ) -> bytes:
     """One HTML document (trusted markup: our own escaped templates) as PDF bytes.
 
     `base_url` only resolves relative links of hierarchical schemes; resources should be named
     with absolute `static:…` URLs, and whatever they resolve to still goes through the fetcher.
+    `archival` makes a PDF/A-3b file, the variant that may carry `embedded_files` (PDF/A-3
+    calls them associated files; each is marked as a source of the document).
     """
-    return HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher(allowed_roots)).write_pdf()
+    attachments = [
+        Attachment(
+            file_obj=BytesIO(file.data), name=file.name, description=file.description, relationship="Source"
+        )
+        for file in embedded_files
+    ]
+    options = {"pdf_variant": "pdf/a-3b"} if archival else {}
+    document = HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher(allowed_roots))
+    return document.write_pdf(attachments=attachments, **options)
 
 
 @contextlib.contextmanager

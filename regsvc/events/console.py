@@ -1,6 +1,6 @@
 """The organiser console: events, their dashboards and registrations (/staff/events/…)."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -16,6 +16,7 @@ from regsvc.documents.attendance import (
     badges_pdf,
     sign_in_sheet_pdf,
 )
+from regsvc.documents.responses import download
 from regsvc.events.editing import EventError, all_events, create_event, set_registration_open, update_event
 from regsvc.events.fares import (
     FareTableError,
@@ -285,14 +286,6 @@ def _which() -> str:
     return which
 
 
-def _download(data: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
-    response = Response(data, mimetype=mimetype)
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/<int:event_id>/sign-in-sheet.pdf")
 @staff_required(Role.ORGANISER, Role.DESK)
 def sign_in_sheet(event_id: int):
@@ -309,7 +302,7 @@ def sign_in_sheet(event_id: int):
         )
         return redirect(url_for("console.dashboard", event_id=event.id))
     pdf = sign_in_sheet_pdf(event, rows, str(LIST_LABELS[which]))
-    return _download(pdf, "application/pdf", f"{event.slug}-sign-in-{which}.pdf", inline=True)
+    return download(pdf, "application/pdf", f"{event.slug}-sign-in-{which}.pdf", inline=True)
 
 
 MAX_SHEET_ROWS = 9999  # the number column holds four digits
@@ -319,7 +312,7 @@ MAX_SHEET_ROWS = 9999  # the number column holds four digits
 @staff_required(Role.ORGANISER, Role.DESK)
 def badges(event_id: int):
     event = event_or_404(event_id)
-    return _download(
+    return download(
         badges_pdf(event, _rows(event, "onsite")), "application/pdf", f"{event.slug}-badges.pdf", inline=True
     )
 
@@ -333,9 +326,9 @@ def export(event_id: int, fmt: str):
         abort(404)
     rows = _rows(event, which)
     if fmt == "csv":
-        return _download(attendance_csv(rows), "text/csv; charset=utf-8", f"{event.slug}-{which}.csv")
+        return download(attendance_csv(rows), "text/csv; charset=utf-8", f"{event.slug}-{which}.csv")
     if fmt == "xlsx":
-        return _download(
+        return download(
             attendance_xlsx(rows),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             f"{event.slug}-{which}.xlsx",
@@ -404,4 +397,4 @@ def _decode(raw: bytes) -> str | None:
 def fares_csv(event_id: int):
     event = event_or_404(event_id)
     data = fares_as_csv(fare_table(get_session(), event.id), event.currency)
-    return _download(data, "text/csv; charset=utf-8", f"{event.slug}-fares.csv")
+    return download(data, "text/csv; charset=utf-8", f"{event.slug}-fares.csv")

@@ -175,6 +175,23 @@ def clean_pdf() -> bytes:
     )
 
 
+def pdf_receipt(pages: int = 2) -> bytes:
+    """A plain receipt of several A4 pages, each saying its number ("page 2")."""
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * index) for index in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for index in range(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
+            b" /Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * index)
+        )
+        objects.append(_stream(_PAGE_CONTENT + b"BT /F1 18 Tf 36 600 Td (page %d) Tj ET\n" % (index + 1)))
+    return pdf(*objects)
+
+
 def pdf_with_javascript() -> bytes:
     return _one_page_pdf(b"/OpenAction << /S /JavaScript /JS (app.alert('hello');) >> ")
 

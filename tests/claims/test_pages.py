@@ -10,6 +10,7 @@ from sqlalchemy import select
 from regsvc.claims.models import Claim, ClaimStatus, Receipt
 from regsvc.events.fares import parse_fares, replace_fares
 from tests.claims.corpus import image_bytes, marked_picture, pdf_with_javascript
+from tests.claims.test_documents import pdf_text
 from tests.conftest import form_data, fresh
 from tests.registration.test_pages import text_of
 
@@ -120,3 +121,15 @@ def test_online_participants_are_told_why_they_cannot_claim(client, session, mak
     response = upload(client, token, photo())
     assert response.status_code == 302
     assert "does not allow a travel claim" in text_of(client.get(response.headers["Location"]))
+
+
+def test_the_participant_downloads_the_claim_pdf(client, token, make_event):
+    assert client.get(f"/r/{token}/claim.pdf").status_code == 404  # nothing to print yet
+    upload(client, token, photo())
+    page = client.get(f"/r/{token}/claim").get_data(as_text=True)
+    assert f"/r/{token}/claim.pdf" in page
+    response = client.get(f"/r/{token}/claim.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "Receipt 1 of 1" in pdf_text(response.data) and "Draft" in pdf_text(response.data)
+    assert client.get("/r/not-a-token/claim.pdf").status_code == 404

@@ -1,16 +1,17 @@
 """Finance review: the claim state machine and its money rules (DESIGN §2)."""
 
+import io
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from regsvc.audit.models import AuditEntry
 from regsvc.auth.models import Role
-from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim
-from regsvc.claims.models import ClaimStatus, ExpenseKind, PayoutMethod, TravelMode
-from regsvc.claims.receipts import process_upload
+from regsvc.claims.drafting import submit_claim
+from regsvc.claims.models import ClaimStatus
 from regsvc.claims.review import (
     ReviewError,
     advisory_flags,
@@ -20,47 +21,10 @@ from regsvc.claims.review import (
     mark_paid,
     reject,
 )
-from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.mail.models import OutboxMessage
-from regsvc.storage import Storage
-from tests.claims.corpus import image_bytes, marked_picture
+from tests.claims.test_documents import pdf_text
 from tests.conftest import fresh, sign_in
 from tests.registration.test_pages import text_of
-
-
-@pytest.fixture
-def finance_user(make_user):
-    return make_user(Role.FINANCE, email="finance@example.org")
-
-
-@pytest.fixture
-def submitted(session, tmp_path, make_event, make_registration):
-    """A submitted claim: two receipts of 1,900 RSD against a 3,600 RSD cap."""
-
-    def make(town="Niš", email=None, amounts=(190000, 190000), issued_on=date(2031, 6, 30)):
-        event = make_event(host_town="Belgrade", onsite_capacity=10)
-        replace_fares(session, event, parse_fares("Niš, 3600", "RSD"), None)
-        fields = {"departure_town": town}
-        if email:
-            fields["email"] = email
-        registration = make_registration(event, **fields).registration
-        claim = open_claim(session, registration)
-        save_details(session, claim.id, ClaimDetails(TravelMode.BUS, "Niš – Beograd", PayoutMethod.CASH))
-        storage = Storage(tmp_path / "uploads")
-        for amount in amounts:
-            picture = image_bytes(marked_picture(400, 300), "JPEG")
-            add_receipt(
-                session,
-                claim.id,
-                storage,
-                process_upload(picture, "t.jpg"),
-                ExpenseKind.BUS_TICKET,
-                issued_on,
-                amount,
-            )
-        return submit_claim(session, claim.id)
-
-    return make
 
 
 def test_approving_defaults_to_the_payable_amount(session, submitted, finance_user):
@@ -180,3 +144,18 @@ def test_finance_pages(client, session, submitted, finance_user):
     assert "Claim approved." in text_of(response)
     fresh(session)
     assert session.get(type(claim), claim.id).approved_amount == 360000
+
+
+def test_finance_downloads_the_claim_pdf_and_its_archival_copy(client, submitted, finance_user, make_user):
+    claim = submitted()
+    sign_in(client, finance_user)
+    assert "Claim PDF" in text_of(client.get(f"/staff/finance/claims/{claim.id}"))
+    response = client.get(f"/staff/finance/claims/{claim.id}/claim.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "Receipt 2 of 2" in pdf_text(response.data)
+    archival = client.get(f"/staff/finance/claims/{claim.id}/claim.pdf?archival=1")
+    assert archival.headers["Content-Disposition"].startswith("attachment")
+    assert len(PdfReader(io.BytesIO(archival.data)).attachments) == 2
+    assert client.get("/staff/finance/claims/999999/claim.pdf").status_code == 404
+    sign_in(client, make_user(Role.DESK))
+    assert client.get(f"/staff/finance/claims/{claim.id}/claim.pdf").status_code == 403

@@ -1,0 +1,140 @@
+"""A travel claim as a PDF: for the participant, for finance, and for the donor's audit.
+
+The first page sums the claim up (participant, event, route, itemised receipts, claimed,
+cap, approved, who decided what and when, signature lines); every receipt follows on pages
+of its own, with a caption saying which receipt it is. Photos are the stored (upright,
+metadata-free) JPEGs; PDF receipts are drawn page by page, so that the document stays one
+file of pages anyone can print. The archival variant is PDF/A-3b and carries each receipt's
+stored file (a PDF receipt's original bytes) attached.
+
+The document reads nothing but the static files and the upload storage (see
+regsvc.documents.render).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import render_template
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regsvc.audit.models import AuditEntry
+from regsvc.claims.models import Claim, Receipt
+from regsvc.claims.receipts import render_pdf_pages
+from regsvc.db import utcnow
+from regsvc.documents.render import DEFAULT_ROOTS, EmbeddedFile, document_locale, render_pdf
+from regsvc.storage import Storage
+
+# Pages of one PDF receipt drawn into the claim; a longer file is noted, and attached in
+# the archival variant. Receipts are tickets and bills: one or two pages.
+PDF_RECEIPT_PAGES = 10
+
+# The claim's history as the document shows it, from the audit log.
+TRAIL_ACTIONS = (
+    "claim.submitted",
+    "claim.cap_set",
+    "claim.needs_info",
+    "claim.approved",
+    "claim.rejected",
+    "claim.paid",
+)
+
+
+@dataclass(frozen=True)
+class ReceiptPages:
+    """One receipt as the document draws it."""
+
+    receipt: Receipt
+    number: int
+    images: list[str]  # URLs the document's fetcher can read
+    pages_not_drawn: int = 0
+
+
+def claim_trail(session: Session, claims: Iterable[Claim]) -> dict[int, list[AuditEntry]]:
+    """Each claim's decisions (submitted, approved…), oldest first: one query for any number of claims."""
+    ids = [claim.id for claim in claims]
+    trail: dict[int, list[AuditEntry]] = {claim_id: [] for claim_id in ids}
+    if ids:
+        entries = session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.subject_type == Claim.__tablename__,
+                AuditEntry.subject_id.in_(ids),
+                AuditEntry.action.in_(TRAIL_ACTIONS),
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+        for entry in entries:
+            trail[entry.subject_id].append(entry)
+    return trail
+
+
+def _receipt_pages(receipt: Receipt, number: int, storage: Storage) -> ReceiptPages:
+    if receipt.mime != "application/pdf":
+        return ReceiptPages(receipt, number, [f"upload:{storage.relative_path(receipt.stored_name)}"])
+    original = storage.read(receipt.stored_name)
+    page_count = len(PdfReader(io.BytesIO(original), strict=False).pages)
+    drawn = render_pdf_pages(original, last_page=PDF_RECEIPT_PAGES)
+    images = [f"data:image/jpeg;base64,{base64.b64encode(page).decode('ascii')}" for page in drawn]
+    return ReceiptPages(receipt, number, images, max(page_count - len(drawn), 0))
+
+
+@dataclass(frozen=True)
+class ClaimEntry:
+    """One claim of a document, with what the template needs besides the claim itself."""
+
+    claim: Claim
+    trail: list[AuditEntry]
+    receipts: list[ReceiptPages]
+
+
+def embedded_receipts(claim: Claim, storage: Storage) -> list[EmbeddedFile]:
+    """The stored file of each receipt, named so that an auditor can tell them apart."""
+    files = []
+    for number, receipt in enumerate(claim.receipts, 1):
+        extension = "pdf" if receipt.mime == "application/pdf" else "jpg"
+        files.append(
+            EmbeddedFile(
+                name=f"claim-{claim.id}-receipt-{number}.{extension}",
+                data=storage.read(receipt.stored_name),
+                description=f"{receipt.original_name} sha256:{receipt.sha256}",
+            )
+        )
+    return files
+
+
+def claim_pdf(session: Session, claim: Claim, storage: Storage, *, archival: bool = False) -> bytes:
+    """The claim with its receipts as one PDF; `archival`: PDF/A-3b with the receipt files attached."""
+    return claims_pdf(session, [claim], storage, archival=archival)
+
+
+def claims_pdf(
+    session: Session, claims: list[Claim], storage: Storage, *, archival: bool = False, batch=None
+) -> bytes:
+    """Claims in one PDF, each starting on a new page; with `batch` (a PaymentBatch), after a
+    cover page listing them: the batch's dossier for the donor's audit."""
+    trail = claim_trail(session, claims)
+    entries = [
+        ClaimEntry(
+            claim,
+            trail[claim.id],
+            [_receipt_pages(receipt, number, storage) for number, receipt in enumerate(claim.receipts, 1)],
+        )
+        for claim in claims
+    ]
+    with document_locale():
+        html = render_template(
+            "pdf/claims.html", entries=entries, batch=batch, archival=archival, printed_at=utcnow()
+        )
+    embedded = [file for claim in claims for file in embedded_receipts(claim, storage)] if archival else []
+    return render_pdf(
+        html,
+        allowed_roots={**DEFAULT_ROOTS, "upload": storage.root},
+        archival=archival,
+        embedded_files=embedded,
+    )

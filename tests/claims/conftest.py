@@ -1,0 +1,59 @@
+"""Claims ready for finance, shared by the review, document and batch tests."""
+
+from datetime import date
+
+import pytest
+
+from regsvc.auth.models import Role
+from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim
+from regsvc.claims.models import ExpenseKind, PayoutMethod, TravelMode
+from regsvc.claims.receipts import process_upload
+from regsvc.events.fares import parse_fares, replace_fares
+from regsvc.storage import Storage
+from tests.claims.corpus import image_bytes, marked_picture
+
+
+@pytest.fixture
+def finance_user(make_user):
+    return make_user(Role.FINANCE, email="finance@example.org")
+
+
+@pytest.fixture
+def submitted(session, app, make_event, make_registration):
+    """A submitted claim: by default two photo receipts of 1,900 RSD against a 3,600 RSD cap,
+    stored in the app's upload folder; `files` gives other receipt files, one per amount."""
+
+    def make(
+        town="Niš",
+        email=None,
+        amounts=(190000, 190000),
+        issued_on=date(2031, 6, 30),
+        files=None,
+        payout=(PayoutMethod.CASH, "", ""),
+        event=None,
+        **fields,
+    ):
+        if event is None:
+            event = make_event(host_town="Belgrade", onsite_capacity=10)
+            replace_fares(session, event, parse_fares("Niš, 3600", "RSD"), None)
+        fields["departure_town"] = town
+        if email:
+            fields["email"] = email
+        registration = make_registration(event, **fields).registration
+        claim = open_claim(session, registration)
+        save_details(session, claim.id, ClaimDetails(TravelMode.BUS, "Niš – Beograd", *payout))
+        storage = Storage(app.config["UPLOAD_FOLDER"])
+        files = files or [(image_bytes(marked_picture(400, 300), "JPEG"), "ticket.jpg")] * len(amounts)
+        for amount, (data, name) in zip(amounts, files, strict=True):
+            add_receipt(
+                session,
+                claim.id,
+                storage,
+                process_upload(data, name),
+                ExpenseKind.BUS_TICKET,
+                issued_on,
+                amount,
+            )
+        return submit_claim(session, claim.id)
+
+    return make
