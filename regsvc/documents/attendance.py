@@ -23,7 +23,6 @@ WeasyPrint spends most of its time per box and per line of text:
 from __future__ import annotations
 
 import base64
-import csv
 import functools
 import hashlib
 import io
@@ -44,6 +43,7 @@ from markupsafe import Markup
 from PIL import ImageFont
 
 from regsvc.db import utcnow
+from regsvc.documents.csvfile import csv_bytes
 from regsvc.documents.qr import qr_svg
 from regsvc.documents.render import available_cpus, document_locale, render_pdf, render_pdf_parts
 
@@ -620,15 +620,6 @@ def _table(rows: Iterable[AttendanceRow], columns: Sequence[str]) -> tuple[list[
     return chosen, values
 
 
-# A spreadsheet reads a cell that starts with one of these as a formula (or as the start of one).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """A text cell as text: a leading quote stops a spreadsheet from running it as a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
-
 def attendance_csv(
     rows: Iterable[AttendanceRow],
     columns: Sequence[str] = DEFAULT_EXPORT_COLUMNS,
@@ -644,12 +635,7 @@ def attendance_csv(
     with document_locale(locale):
         chosen, values = _table(rows, columns)
         header = [str(column.header) for column in chosen]
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow([neutralise(text) for text in header])
-    for row in values:
-        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes([header, *values], delimiter=delimiter)
 
 
 def attendance_xlsx(

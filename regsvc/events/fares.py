@@ -8,7 +8,6 @@ and changes nothing when any line is bad.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from regsvc.audit.services import record
 from regsvc.auth.models import StaffUser
 from regsvc.db import write_transaction
+from regsvc.documents.csvfile import csv_bytes
 from regsvc.events.models import Event, Fare
 from regsvc.money import AmountError, plain_amount, to_minor_units
 from regsvc.text import fold
@@ -116,9 +116,5 @@ def fares_as_text(fares: list[Fare], currency: str) -> str:
 
 
 def fares_as_csv(fares: list[Fare], currency: str) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["town", f"return_fare_{currency}"])
-    for fare in fares:
-        writer.writerow([fare.town, plain_amount(fare.return_fare, currency)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    header = ["town", f"return_fare_{currency}"]
+    return csv_bytes([header, *([fare.town, plain_amount(fare.return_fare, currency)] for fare in fares)])

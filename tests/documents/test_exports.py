@@ -5,7 +5,8 @@ import io
 import re
 import zipfile
 
-from regsvc.documents.attendance import attendance_csv, attendance_xlsx, neutralise
+from regsvc.documents.attendance import attendance_csv, attendance_xlsx
+from regsvc.documents.csvfile import neutralise
 from tests.documents.helpers import row
 
 ROWS = [
