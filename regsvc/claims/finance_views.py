@@ -1,4 +1,6 @@
-"""Finance staff's review of travel claims (/staff/finance/…)."""
+"""Finance staff's review of travel claims and their payment in batches (/staff/finance/…)."""
+
+import math
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,9 +8,20 @@ from flask_login import current_user
 
 from regsvc.auth.access import staff_required
 from regsvc.auth.models import Role
-from regsvc.claims.documents import claim_pdf
+from regsvc.claims.batches import (
+    BatchError,
+    all_batches,
+    bank_csv,
+    batch_with_claims,
+    claims_awaiting_batch,
+    create_batch,
+    dissolve_batch,
+    mark_batch_paid,
+)
+from regsvc.claims.documents import claim_pdf, claims_pdf
 from regsvc.claims.models import ClaimStatus, Receipt
 from regsvc.claims.review import (
+    QUEUE_PAGE,
     ReviewError,
     advisory_flags,
     approve,
@@ -41,6 +54,8 @@ def queue():
         "finance/queue.html",
         rows=rows,
         total=total,
+        page=page,
+        pages=max(math.ceil(total / QUEUE_PAGE), 1),
         events=all_events(session),
         event_id=event_id,
         status=status,
@@ -119,3 +134,91 @@ def receipt_file(claim_id: int, receipt_id: int, which: str):
     if receipt is None or receipt.claim_id != claim_id:
         abort(404)
     return receipt_response(receipt, which)
+
+
+# -- payment batches --------------------------------------------------------------------------
+
+
+@bp.get("/batches/")
+@finance
+def batches():
+    session = get_session()
+    event_id = request.args.get("event", type=int)
+    return render_template(
+        "finance/batches.html",
+        batches=all_batches(session),
+        waiting=claims_awaiting_batch(session, event_id),
+        events=all_events(session),
+        event_id=event_id,
+    )
+
+
+@bp.post("/batches/")
+@finance
+def new_batch():
+    claim_ids = request.form.getlist("claim", type=int)
+    try:
+        batch = create_batch(get_session(), claim_ids, current_user)
+    except BatchError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("finance.batches"))
+    flash(_("Payment batch %(number)d created.", number=batch.id), "success")
+    return redirect(url_for("finance.batch", batch_id=batch.id))
+
+
+def _batch_or_404(batch_id: int):
+    batch = batch_with_claims(get_session(), batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.get("/batches/<int:batch_id>")
+@finance
+def batch(batch_id: int):
+    return render_template("finance/batch.html", batch=_batch_or_404(batch_id))
+
+
+@bp.get("/batches/<int:batch_id>/bank.csv")
+@finance
+def batch_csv(batch_id: int):
+    return download(bank_csv(_batch_or_404(batch_id)), "text/csv", f"payment-batch-{batch_id}.csv")
+
+
+@bp.get("/batches/<int:batch_id>/dossier.pdf")
+@finance
+def batch_dossier(batch_id: int):
+    """Every claim of the batch with its receipts, after a cover page listing the transfers;
+    `?archival=1`: PDF/A-3 with the receipt files attached."""
+    batch = _batch_or_404(batch_id)
+    archival = request.args.get("archival") == "1"
+    data = claims_pdf(get_session(), batch.claims, current_storage(), archival=archival, batch=batch)
+    name = f"payment-batch-{batch.id}{'-archival' if archival else ''}.pdf"
+    return download(data, "application/pdf", name, inline=not archival)
+
+
+@bp.post("/batches/<int:batch_id>/paid")
+@finance
+def batch_paid(batch_id: int):
+    if request.form.get("confirm") != "y":
+        flash(_("Tick the box to confirm that the bank has made the transfers."), "error")
+        return redirect(url_for("finance.batch", batch_id=batch_id))
+    try:
+        mark_batch_paid(get_session(), batch_id, current_user)
+    except BatchError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(_("The batch and each of its claims are marked paid; the participants are told."), "success")
+    return redirect(url_for("finance.batch", batch_id=batch_id))
+
+
+@bp.post("/batches/<int:batch_id>/dissolve")
+@finance
+def batch_dissolve(batch_id: int):
+    try:
+        dissolve_batch(get_session(), batch_id, current_user)
+    except BatchError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("finance.batch", batch_id=batch_id))
+    flash(_("Batch dissolved: its claims wait for a new batch."), "info")
+    return redirect(url_for("finance.batches"))

@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from regsvc.auth.models import StaffUser
 from regsvc.db import Base, UTCDateTime, utcnow
 from regsvc.registration.models import Registration
 
@@ -60,8 +61,11 @@ class Claim(Base):
     approved_amount: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The bank transfer this approved claim is paid with, once finance puts it in one.
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"), index=True)
 
     registration: Mapped[Registration] = relationship(lazy="joined")
+    batch: Mapped[PaymentBatch | None] = relationship(back_populates="claims")
     receipts: Mapped[list[Receipt]] = relationship(
         back_populates="claim", order_by="Receipt.id", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -102,3 +106,33 @@ class Receipt(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     claim: Mapped[Claim] = relationship(back_populates="receipts")
+
+
+class PaymentBatch(Base):
+    """Approved claims paid together by bank transfer: one file for the bank, one dossier
+    for the donor's audit. All in one currency."""
+
+    __tablename__ = "payment_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    claims: Mapped[list[Claim]] = relationship(back_populates="batch", order_by="Claim.id")
+    created_by: Mapped[StaffUser] = relationship(foreign_keys=[created_by_id], lazy="joined")
+    paid_by: Mapped[StaffUser | None] = relationship(foreign_keys=[paid_by_id], lazy="joined")
+
+    @property
+    def total(self) -> int:
+        return sum(claim.approved_amount or 0 for claim in self.claims)
+
+    @property
+    def created_by_label(self) -> str:
+        return self.created_by.label
+
+    @property
+    def paid_by_label(self) -> str:
+        return self.paid_by.label if self.paid_by else ""

@@ -87,12 +87,18 @@ def _claim_for_action(session: Session, claim_id: int, actor: StaffUser, allowed
         raise ReviewError(
             _l("This claim is %(status)s: that action is not possible now.", status=claim.status)
         )
-    if claim.registration.email_normalised and claim.registration.email_normalised == actor.email:
+    if files_claim(actor, claim):
         raise ReviewError(_l("You cannot act on a claim you filed yourself."))
     return claim
 
 
-def _tell(session: Session, claim: Claim, reason: str = "") -> None:
+def files_claim(actor: StaffUser, claim: Claim) -> bool:
+    """Whether the staff member is the claim's participant (same e-mail address)."""
+    return bool(claim.registration.email_normalised) and claim.registration.email_normalised == actor.email
+
+
+def tell_participant(session: Session, claim: Claim, reason: str = "") -> None:
+    """E-mail the participant the claim's new status (and finance's reason)."""
     registration = claim.registration
     if registration.email:
         queue_mail(
@@ -152,7 +158,7 @@ def approve(
             reason=reason or None,
             override=override_reason or None,
         )
-        _tell(session, claim, reason)
+        tell_participant(session, claim, reason)
     return claim
 
 
@@ -173,13 +179,18 @@ def _decide(session: Session, claim_id: int, actor: StaffUser, reason: str, stat
         claim = _claim_for_action(session, claim_id, actor, (ClaimStatus.SUBMITTED,))
         claim.status = status
         record(session, actor, action, subject=claim, event_id=claim.registration.event_id, reason=reason)
-        _tell(session, claim, reason)
+        tell_participant(session, claim, reason)
     return claim
 
 
 def mark_paid(session: Session, claim_id: int, actor: StaffUser) -> Claim:
+    """One claim paid on its own (cash at the venue); a claim in a payment batch is paid with it."""
     with write_transaction(session):
         claim = _claim_for_action(session, claim_id, actor, (ClaimStatus.APPROVED,))
+        if claim.batch_id is not None:
+            raise ReviewError(
+                _l("This claim is in payment batch %(number)d: mark the batch paid.", number=claim.batch_id)
+            )
         claim.status = ClaimStatus.PAID
         record(
             session,
@@ -189,5 +200,5 @@ def mark_paid(session: Session, claim_id: int, actor: StaffUser) -> Claim:
             event_id=claim.registration.event_id,
             amount=claim.approved_amount,
         )
-        _tell(session, claim)
+        tell_participant(session, claim)
     return claim

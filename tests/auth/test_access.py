@@ -35,6 +35,7 @@ def world(session, make_event, make_registration, make_user):
         "registration_id": registration.id,
         "claim_id": open_claim(session, registration).id,
         "receipt_id": 999,
+        "batch_id": 999,
         "which": "thumbnail",
         "user_id": make_user(Role.FINANCE, email="someone@example.org").id,
         "fmt": "csv",
