@@ -1,5 +1,6 @@
 """`flask --app wsgi regsvc …` commands."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -9,10 +10,12 @@ from flask import Flask, current_app
 
 from regsvc.auth.models import Role
 from regsvc.auth.services import AccountError, create_user, find_user, list_users, set_active
+from regsvc.claims.receipts import referenced_upload_names
 from regsvc.db import get_session
 from regsvc.demo import load_demo_data
 from regsvc.mail.services import send_pending
 from regsvc.mail.services import watch as watch_outbox
+from regsvc.storage import current_storage
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -82,6 +85,30 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"There is no account for {email}.")
         set_active(get_session(), user.id, False)
         click.echo(f"{user.email} can no longer sign in.")
+
+    @group.command("sweep-uploads")
+    @click.option(
+        "--older-than",
+        default=60,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Minutes: younger files may belong to an upload in progress and are left alone.",
+    )
+    def sweep_uploads(older_than):
+        """Remove upload files that no receipt refers to, and what failed uploads left behind."""
+        referenced = referenced_upload_names(get_session())
+        report = current_storage().sweep(referenced, older_than=timedelta(minutes=older_than))
+        for label, names in (
+            ("Removed unfinished upload", report.temporary_removed),
+            ("Removed file no receipt refers to", report.orphans_removed),
+            ("Moved into place (its receipt was saved)", report.recovered),
+        ):
+            for name in names:
+                click.echo(f"{label}: {name}")
+        click.echo(
+            f"Removed {len(report.temporary_removed) + len(report.orphans_removed)} file(s); "
+            f"recovered {len(report.recovered)}."
+        )
 
     @group.command("send-mail")
     @click.option("--watch", is_flag=True, help="Keep running, sending due mail every --interval seconds.")

@@ -38,8 +38,10 @@ from flask_babel import lazy_gettext as _l
 from PIL import ExifTags, Image, ImageCms, ImageFile
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regsvc.claims.models import Receipt
 from regsvc.storage import Storage, place_on_commit
 
 MAX_BYTES = 10 * 1024 * 1024  # per file, checked before anything is decoded
@@ -638,6 +640,14 @@ def stage_receipt(session: Session, storage: Storage, processed: ProcessedReceip
         preview_name=stage(processed.preview) if processed.preview else None,
         thumbnail_name=stage(processed.thumbnail),
     )
+
+
+def referenced_upload_names(session: Session) -> set[str]:
+    """Every stored file name a receipt refers to: what `Storage.sweep` must keep."""
+    names = set()
+    for row in session.execute(select(Receipt.stored_name, Receipt.preview_name, Receipt.thumbnail_name)):
+        names.update(name for name in row if name)
+    return names
 
 
 # -- serving ---------------------------------------------------------------------------------------
