@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from regsvc.audit.services import record
 from regsvc.auth.models import StaffUser
-from regsvc.claims.models import Claim, ClaimStatus, Receipt
+from regsvc.claims.models import Claim, ClaimStatus, PayoutMethod, Receipt
 from regsvc.db import write_transaction
 from regsvc.mail.services import queue_mail
 from regsvc.registration.models import Registration
@@ -34,8 +34,8 @@ class QueueRow:
 def finance_queue(
     session: Session, *, event_id: int | None = None, status: str = "", page: int = 1
 ) -> tuple[list[QueueRow], int]:
-    """Claims to review, oldest submission first, with their claimed sums: two queries
-    whatever the number of claims."""
+    """Claims to review, oldest submission first, with their claimed sums (summed in SQL,
+    so the receipts are not loaded): two queries whatever the number of claims."""
     claimed = (
         select(func.coalesce(func.sum(Receipt.amount), 0))
         .where(Receipt.claim_id == Claim.id)
@@ -50,6 +50,7 @@ def finance_queue(
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     rows = session.execute(
         base.add_columns(claimed)
+        .options(lazyload(Claim.receipts))
         .order_by(Claim.submitted_at, Claim.id)
         .offset((max(page, 1) - 1) * QUEUE_PAGE)
         .limit(QUEUE_PAGE)
@@ -191,6 +192,8 @@ def mark_paid(session: Session, claim_id: int, actor: StaffUser) -> Claim:
             raise ReviewError(
                 _l("This claim is in payment batch %(number)d: mark the batch paid.", number=claim.batch_id)
             )
+        if claim.payout_method != PayoutMethod.CASH:
+            raise ReviewError(_l("Bank transfers are paid in a payment batch: put the claim in one."))
         claim.status = ClaimStatus.PAID
         record(
             session,
