@@ -1,6 +1,6 @@
 """The participant's travel claim, behind their private link (/r/<token>/claim)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from regsvc.claims.accounts import BankAccountError
@@ -96,9 +96,21 @@ def details(token: str):
         except ClaimError as refused:
             flash(str(refused), "error")
         else:
-            flash(_("Saved."), "success")
+            if request.form.get("and_submit"):
+                _submit(claim)
+            else:
+                flash(_("Saved."), "success")
             return redirect(url_for("claims.claim_page", token=token))
     return _page(token, registration, claim, details_form=form, status=422)
+
+
+def _submit(claim) -> None:
+    try:
+        submit_claim(get_session(), claim.id)
+    except ClaimError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(_("Your claim is submitted. Finance staff will review it; we will e-mail you."), "success")
 
 
 @bp.post("/r/<token>/claim/receipts")
@@ -147,20 +159,6 @@ def remove(token: str, receipt_id: int):
         flash(str(refused), "error")
     else:
         flash(_("Receipt removed."), "info")
-    return redirect(url_for("claims.claim_page", token=token))
-
-
-@bp.post("/r/<token>/claim/submit")
-def submit(token: str):
-    registration, claim = _claim(token)
-    if claim is None:
-        abort(404)
-    try:
-        submit_claim(get_session(), claim.id)
-    except ClaimError as refused:
-        flash(str(refused), "error")
-    else:
-        flash(_("Your claim is submitted. Finance staff will review it; we will e-mail you."), "success")
     return redirect(url_for("claims.claim_page", token=token))
 
 

@@ -76,9 +76,11 @@ def test_what_cannot_go_into_a_batch(session, approved, submitted, finance_user,
     create_batch(session, [claim.id], finance_user)
     with pytest.raises(BatchError, match="no longer waiting"):
         create_batch(session, [claim.id], finance_user)
-    # A claim in a batch is paid with its batch, not on its own.
-    with pytest.raises(ReviewError, match="payment batch"):
+    # A claim in a batch is paid with its batch, not on its own; so is any bank transfer.
+    with pytest.raises(ReviewError, match="in payment batch"):
         mark_paid(session, claim.id, finance_user)
+    with pytest.raises(ReviewError, match="paid in a payment batch"):
+        mark_paid(session, approved().id, finance_user)
     own = approved(email="treasurer@example.org")
     with pytest.raises(BatchError, match="filed yourself"):
         create_batch(session, [own.id], make_user(Role.FINANCE, email="treasurer@example.org"))

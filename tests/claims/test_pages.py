@@ -45,25 +45,27 @@ def test_the_claim_page_shows_the_cap(client, token):
 def test_a_whole_claim_from_the_page(client, session, token):
     assert upload(client, token, photo()).status_code == 302
     assert upload(client, token, photo(), amount="2.100,00").status_code == 302
-    response = client.post(
-        f"/r/{token}/claim/details",
-        data={
-            "travel_mode": "bus",
-            "route": "Niš – Beograd",
-            "payout_method": "bank",
-            "account_number": "RS35 2600 0560 1001 6113 79",
-            "account_holder": "Participant 1",
-        },
-    )
+    details = {
+        "travel_mode": "bus",
+        "route": "Niš – Beograd",
+        "payout_method": "bank",
+        "account_number": "RS35 2600 0560 1001 6113 79",
+        "account_holder": "Participant 1",
+    }
+    response = client.post(f"/r/{token}/claim/details", data=details)
     assert response.status_code == 302
     page = text_of(client.get(f"/r/{token}/claim"))
     assert "You claim 4,000.00 RSD." in page and "at most 3,600.00 RSD" in page
-    response = client.post(f"/r/{token}/claim/submit", follow_redirects=True)
+    # "Submit my claim" sends the trip-and-payment form with it: a change typed there is kept.
+    details["route"] = "Niš – Beograd – Niš"
+    response = client.post(
+        f"/r/{token}/claim/details", data={**details, "and_submit": "1"}, follow_redirects=True
+    )
     assert "Your claim is submitted" in text_of(response)
     fresh(session)
     claim = session.scalars(select(Claim)).one()
     assert claim.status == ClaimStatus.SUBMITTED and claim.cap == 360000 and claim.payable == 360000
-    assert claim.account_number == "RS35260005601001611379"
+    assert claim.account_number == "RS35260005601001611379" and claim.route == "Niš – Beograd – Niš"
 
 
 def test_receipt_files_are_served_to_their_participant_only(app, client, session, token, make_event):
@@ -133,3 +135,20 @@ def test_the_participant_downloads_the_claim_pdf(client, token, make_event):
     assert "no-store" in response.headers["Cache-Control"]
     assert "Receipt 1 of 1" in pdf_text(response.data) and "Draft" in pdf_text(response.data)
     assert client.get("/r/not-a-token/claim.pdf").status_code == 404
+
+
+def test_submitting_with_a_bad_account_saves_nothing_and_says_why(client, session, token):
+    upload(client, token, photo())
+    response = client.post(
+        f"/r/{token}/claim/details",
+        data={
+            "travel_mode": "bus",
+            "route": "Niš – Beograd",
+            "payout_method": "bank",
+            "account_number": "RS35 2600 0560 1001 6113 78",
+            "and_submit": "1",
+        },
+    )
+    assert response.status_code == 422 and "check digits" in text_of(response)
+    fresh(session)
+    assert session.scalars(select(Claim)).one().status == ClaimStatus.DRAFT
