@@ -15,7 +15,7 @@ from regsvc.audit.services import PARTICIPANT, SYSTEM, record
 from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
-from regsvc.events.services import Phase, count_attendance, onsite_taken, phase
+from regsvc.events.services import Phase, onsite_taken, phase
 from regsvc.mail.services import queue_mail
 from regsvc.registration.models import (
     Attendance,
@@ -36,6 +36,10 @@ class RegistrationNotOpen(Exception):
     def __init__(self, phase: Phase):
         super().__init__(phase)
         self.phase = phase
+
+
+class EventNotFound(Exception):
+    """No published event has this slug."""
 
 
 class ChangeNotAllowed(Exception):
@@ -89,15 +93,22 @@ class RegistrationOutcome:
 
 
 @contextmanager
-def seat_transaction(session: Session, event_id: int) -> Iterator[Event]:
+def seat_transaction(session: Session, event: int | str) -> Iterator[Event]:
     """A write transaction holding the lock on the event's capacity row.
 
     Every change that may give or free an on-site seat happens inside one of these,
     so that no two of them can decide on the same seats at once (PostgreSQL:
     SELECT … FOR UPDATE; SQLite: the write lock of BEGIN IMMEDIATE).
+    `event` is the event's id, or the slug of a published event (EventNotFound if none).
     """
     with write_transaction(session):
-        yield session.scalars(_LOCK_EVENT, {"event_id": event_id}).one()
+        if isinstance(event, str):
+            locked = session.scalars(_LOCK_PUBLISHED_EVENT, {"slug": event}).one_or_none()
+            if locked is None:
+                raise EventNotFound(event)
+            yield locked
+        else:
+            yield session.scalars(_LOCK_EVENT, {"event_id": event}).one()
 
 
 _LOCK_EVENT = (
@@ -106,6 +117,23 @@ _LOCK_EVENT = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+_LOCK_PUBLISHED_EVENT = (
+    select(Event)
+    .where(Event.slug == bindparam("slug"), Event.is_published.is_(True))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+# On-site and waiting in one statement: every allocation needs both.
+_ONSITE_AND_WAITING = select(
+    func.count().filter(Registration.attendance == Attendance.ONSITE),
+    func.count().filter(Registration.attendance == Attendance.WAITLISTED),
+).where(Registration.event_id == bindparam("event_id"))
+
+
+@dataclass(frozen=True)
+class Allocation:
+    promoted: list[Registration]  # from the waiting list to a seat, each told by e-mail
+    waiting_before: int  # on the waiting list when the allocation began
 
 
 def allocate(
@@ -117,18 +145,20 @@ def allocate(
     *,
     override: bool = False,
     now: datetime | None = None,
-) -> list[Registration]:
+) -> Allocation:
     """The one function that gives and takes on-site seats. Call inside seat_transaction.
 
     Moves `registration` (if given) towards `wanted`: on-site when a seat is free (or
     with an explicit desk `override`), otherwise the waiting list or online as the
     participant chose. Then hands every free seat to the waiting list, first come,
-    first served, and tells each promoted person by e-mail. Returns those promoted.
+    first served, and tells each promoted person by e-mail.
     """
     now = now or utcnow()
-    taken = onsite_taken(session, event.id)
+    taken, waiting = session.execute(_ONSITE_AND_WAITING, {"event_id": event.id}).one()
+    waiting_before = waiting
     if registration is not None and wanted is not None and registration.attendance != wanted:
-        was_onsite = registration.attendance == Attendance.ONSITE
+        before = registration.attendance
+        was_onsite = before == Attendance.ONSITE
         if wanted == Attendance.ONSITE:
             if override or taken < event.onsite_capacity:
                 _set_attendance(registration, Attendance.ONSITE, now)
@@ -139,12 +169,13 @@ def allocate(
         else:
             _set_attendance(registration, wanted, now)
         taken += (registration.attendance == Attendance.ONSITE) - was_onsite
+        waiting += (registration.attendance == Attendance.WAITLISTED) - (before == Attendance.WAITLISTED)
         if registration not in session:
             session.add(registration)
 
     free = event.onsite_capacity - taken
-    if free <= 0:
-        return []
+    if free <= 0 or waiting <= 0:
+        return Allocation([], waiting_before)
     promoted = list(
         session.scalars(
             select(Registration)
@@ -166,7 +197,7 @@ def allocate(
             with_qr=True,
             link=_private_url(_new_link(session, person, now)),
         )
-    return promoted
+    return Allocation(promoted, waiting_before)
 
 
 def _set_attendance(registration: Registration, attendance: Attendance, now: datetime) -> None:
@@ -175,10 +206,6 @@ def _set_attendance(registration: Registration, attendance: Attendance, now: dat
     elif attendance != Attendance.WAITLISTED:
         registration.waitlisted_at = None
     registration.attendance = attendance
-
-
-def _waitlist_length(session: Session, event_id: int) -> int:
-    return count_attendance(session, event_id, Attendance.WAITLISTED)
 
 
 def waitlist_position(session: Session, registration: Registration) -> int | None:
@@ -241,7 +268,7 @@ def _mail(
 
 def register(
     session: Session,
-    event_id: int,
+    event: int | str,
     details: ParticipantDetails,
     wanted: Attendance,
     when_full: WhenFull = WhenFull.WAITLIST,
@@ -250,11 +277,14 @@ def register(
     channel: Channel = Channel.SELF_SERVICE,
     now: datetime | None = None,
 ) -> RegistrationOutcome:
-    """Register a participant, or re-send the private link if the e-mail is registered."""
+    """Register a participant, or re-send the private link if the e-mail is registered.
+
+    `event`: the event's id, or the slug of a published event (the web form passes the
+    slug, so that a registration reads the event once, under its lock)."""
     now = now or utcnow()
     if wanted not in (Attendance.ONSITE, Attendance.ONLINE):
         raise ValueError(f"cannot register as {wanted}")
-    with seat_transaction(session, event_id) as event:
+    with seat_transaction(session, event) as event:
         current = phase(event, now)
         if current != Phase.OPEN:
             raise RegistrationNotOpen(current)
@@ -266,8 +296,9 @@ def register(
         registration = _new_registration(event, details, now, locale=locale, channel=channel)
         # One flush, at commit: nothing below needs the new rows in the database.
         with session.no_autoflush:
-            allocate(session, event, registration, wanted, when_full, now=now)
-            token = _welcome(session, registration, now)
+            allocation = allocate(session, event, registration, wanted, when_full, now=now)
+            # A newcomer joins the end of the waiting list.
+            token = _welcome(session, registration, now, position=allocation.waiting_before + 1)
     return RegistrationOutcome(registration=registration, token=token)
 
 
@@ -295,19 +326,19 @@ def _new_registration(
     return registration
 
 
-def _welcome(session: Session, registration: Registration, now: datetime) -> str:
-    """Create the private link of a new registration and mail the confirmation with it.
-    Returns the token."""
+def _welcome(
+    session: Session, registration: Registration, now: datetime, *, position: int | None = None
+) -> str:
+    """Create the private link of a new registration and mail the confirmation with it
+    (`position`: on the waiting list, if that is where it is). Returns the token."""
     token = _new_link(session, registration, now)
-    waiting = registration.attendance == Attendance.WAITLISTED
     _mail(
         session,
         registration,
         "registered",
         with_qr=registration.attendance == Attendance.ONSITE,  # the waiting get theirs with a seat
         link=_private_url(token),
-        # A newcomer joins the end of the waiting list.
-        position=_waitlist_length(session, registration.event.id) + 1 if waiting else None,
+        position=position if registration.attendance == Attendance.WAITLISTED else None,
     )
     return token
 
@@ -413,7 +444,7 @@ def apply_capacity(
             session, actor, "capacity.changed", subject=event, before=event.onsite_capacity, after=capacity
         )
     event.onsite_capacity = capacity
-    return allocate(session, event)
+    return allocate(session, event).promoted
 
 
 # --- what staff do -----------------------------------------------------------------

@@ -20,6 +20,7 @@ from regsvc.registration.forms import AttendanceChangeForm, RegistrationForm
 from regsvc.registration.models import Attendance, WhenFull
 from regsvc.registration.services import (
     ChangeNotAllowed,
+    EventNotFound,
     ParticipantDetails,
     RegistrationNotOpen,
     allowed_changes,
@@ -45,11 +46,9 @@ def _unavailable(event, current: Phase):
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 def register_form(slug: str):
-    event, seats = _event_or_404(slug)
-    current = phase(event, utcnow())
-    if current != Phase.OPEN:
-        return _unavailable(event, current)
     form = RegistrationForm()
+    # A complete form goes straight to the seat allocation, which reads the event under its
+    # lock: in a registration burst, that is the only time the event is read.
     if form.validate_on_submit():
         details = ParticipantDetails(
             full_name=form.full_name.data,
@@ -64,18 +63,24 @@ def register_form(slug: str):
         try:
             outcome = register(
                 get_session(),
-                event.id,
+                slug,
                 details,
                 Attendance(form.attendance.data),
                 WhenFull(form.when_full.data or WhenFull.WAITLIST),
                 locale=str(get_locale()),
             )
+        except EventNotFound:
+            abort(404)
         except RegistrationNotOpen as closed:
-            return _unavailable(event, closed.phase)
+            return _unavailable(_event_or_404(slug)[0], closed.phase)
         if outcome.duplicate:
-            return redirect(url_for("registration.link_sent", slug=event.slug))
+            return redirect(url_for("registration.link_sent", slug=slug))
         flash(_("Thank you, you are registered. We have e-mailed you the link to this page."), "success")
         return redirect(url_for("registration.manage", token=outcome.token))
+    event, seats = _event_or_404(slug)
+    current = phase(event, utcnow())
+    if current != Phase.OPEN:
+        return _unavailable(event, current)
     status = 422 if form.is_submitted() else 200
     return (
         render_template(

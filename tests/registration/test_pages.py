@@ -168,6 +168,16 @@ def test_unknown_and_unpublished_events_are_404_in_the_site_style(client, make_e
         assert "/static/style.css" in response.get_data(as_text=True)
 
 
+def test_a_complete_form_sent_to_an_unknown_or_hidden_event_is_404_and_saves_nothing(
+    client, session, make_event
+):
+    hidden = make_event(is_published=False)
+    for slug in ("no-such-event", hidden.slug):
+        response = client.post(f"/e/{slug}/register", data=form_data(1))
+        assert response.status_code == 404 and "Page not found" in text_of(response)
+    assert session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
 def test_a_wrong_private_link_explains_what_to_do(client):
     response = client.get("/r/not-a-real-token/")
     assert response.status_code == 404

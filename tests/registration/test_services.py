@@ -79,6 +79,19 @@ def test_waiting_list_is_first_come_first_served(session, make_event, make_regis
     assert [waitlist_position(session, r) for r in refreshed[1:]] == [1, 2]
 
 
+def test_the_confirmation_tells_each_newcomer_their_place_on_the_waiting_list(
+    session, make_event, make_registration
+):
+    event = make_event(onsite_capacity=1)
+    make_registration(event)
+    for _ in range(3):
+        make_registration(event)
+    bodies = session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)).all()
+    assert "You have an on-site seat." in bodies[0]
+    for place, body in enumerate(bodies[1:], start=1):
+        assert f"you are number {place} on the waiting list" in body
+
+
 def test_a_freed_seat_promotes_the_first_waiting_person_and_emails_them(
     session, make_event, make_registration
 ):
