@@ -18,7 +18,7 @@ from regsvc.claims.batches import (
     dissolve_batch,
     mark_batch_paid,
 )
-from regsvc.claims.documents import claim_pdf, claims_pdf
+from regsvc.claims.documents import claim_pdf, claim_trail, claims_pdf
 from regsvc.claims.models import ClaimStatus, Receipt
 from regsvc.claims.review import (
     QUEUE_PAGE,
@@ -73,6 +73,7 @@ def claim(claim_id: int):
         registration=claim.registration,
         event=claim.registration.event,
         flags=advisory_flags(get_session(), claim),
+        trail=claim_trail(get_session(), [claim])[claim.id],
     )
 
 

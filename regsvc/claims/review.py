@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
+from regsvc.audit.models import AuditEntry
 from regsvc.audit.services import record
 from regsvc.auth.models import StaffUser
 from regsvc.claims.models import Claim, ClaimStatus, PayoutMethod, Receipt
@@ -80,6 +81,32 @@ def advisory_flags(session: Session, claim: Claim) -> list[str]:
     elif claim.claimed > claim.cap:
         flags.append(str(_l("The sum claimed is above the cap (a return bus ticket).")))
     return flags
+
+
+DECISIONS = ("claim.needs_info", "claim.approved", "claim.rejected")
+
+
+def decision_reason(session: Session, claim: Claim) -> str | None:
+    """What finance wrote with their latest decision, while that decision stands (the
+    participant reads it on their claim page)."""
+    if claim.status not in (
+        ClaimStatus.NEEDS_INFO,
+        ClaimStatus.APPROVED,
+        ClaimStatus.REJECTED,
+        ClaimStatus.PAID,
+    ):
+        return None
+    details = session.scalar(
+        select(AuditEntry.details)
+        .where(
+            AuditEntry.subject_type == Claim.__tablename__,
+            AuditEntry.subject_id == claim.id,
+            AuditEntry.action.in_(DECISIONS),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    return (details or {}).get("reason")
 
 
 def _claim_for_action(session: Session, claim_id: int, actor: StaffUser, allowed: tuple) -> Claim:

@@ -19,6 +19,7 @@ from regsvc.claims.drafting import (
 from regsvc.claims.forms import ClaimDetailsForm, ReceiptForm
 from regsvc.claims.models import ExpenseKind, PayoutMethod, Receipt, TravelMode
 from regsvc.claims.receipts import ReceiptRejected, process_upload, read_limited
+from regsvc.claims.review import decision_reason
 from regsvc.claims.services import travel_refund
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
@@ -50,6 +51,7 @@ def _page(token, registration, claim, *, details_form=None, receipt_form=None, s
             claim=claim,
             editable=claim is None or claim.status in EDITABLE,
             refund=travel_refund(get_session(), registration),
+            finance_reason=decision_reason(get_session(), claim) if claim else None,
             details_form=details_form,
             receipt_form=receipt_form or ReceiptForm(formdata=None),
         ),

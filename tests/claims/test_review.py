@@ -22,6 +22,8 @@ from regsvc.claims.review import (
     reject,
 )
 from regsvc.mail.models import OutboxMessage
+from regsvc.registration.models import RegistrationLink
+from regsvc.security import hash_token, new_token
 from tests.claims.test_documents import pdf_text
 from tests.conftest import fresh, sign_in
 from tests.registration.test_pages import text_of
@@ -159,3 +161,17 @@ def test_finance_downloads_the_claim_pdf_and_its_archival_copy(client, submitted
     assert client.get("/staff/finance/claims/999999/claim.pdf").status_code == 404
     sign_in(client, make_user(Role.DESK))
     assert client.get(f"/staff/finance/claims/{claim.id}/claim.pdf").status_code == 403
+
+
+def test_the_participant_reads_why_and_finance_sees_the_history(client, session, submitted, finance_user):
+    claim = submitted()
+    ask_for_information(session, claim.id, finance_user, "Please add the return ticket.")
+    token = new_token()  # a private link of the participant's
+    session.add(RegistrationLink(registration_id=claim.registration_id, token_hash=hash_token(token)))
+    session.commit()
+    page = text_of(client.get(f"/r/{token}/claim"))
+    assert "Finance staff wrote: Please add the return ticket." in page
+    sign_in(client, finance_user)
+    history = text_of(client.get(f"/staff/finance/claims/{claim.id}"))
+    assert "Submitted by the participant" in history
+    assert "Sent back for more information · finance" in history and "Please add the return ticket." in history
