@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from regsvc.audit.services import record
 from regsvc.auth.models import StaffUser
 from regsvc.claims.models import Claim, ClaimStatus, PaymentBatch, PayoutMethod
-from regsvc.claims.review import files_claim, tell_participant
+from regsvc.claims.review import files_claim, record_payment
 from regsvc.db import utcnow, write_transaction
 from regsvc.documents.csvfile import csv_bytes
 from regsvc.money import plain_amount
@@ -144,17 +144,7 @@ def mark_batch_paid(session: Session, batch_id: int, actor: StaffUser) -> Paymen
             raise BatchError(_l("You cannot pay a claim you filed yourself."))
         batch.paid_at, batch.paid_by_id = utcnow(), actor.id
         for claim in claims:
-            claim.status = ClaimStatus.PAID
-            record(
-                session,
-                actor,
-                "claim.paid",
-                subject=claim,
-                event_id=claim.registration.event_id,
-                amount=claim.approved_amount,
-                batch=batch.id,
-            )
-            tell_participant(session, claim)
+            record_payment(session, claim, actor, batch.id)
         record(session, actor, "batch.paid", subject=batch, claims=[claim.id for claim in claims])
     return batch
 

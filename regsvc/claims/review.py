@@ -221,14 +221,20 @@ def mark_paid(session: Session, claim_id: int, actor: StaffUser) -> Claim:
             )
         if claim.payout_method != PayoutMethod.CASH:
             raise ReviewError(_l("Bank transfers are paid in a payment batch: put the claim in one."))
-        claim.status = ClaimStatus.PAID
-        record(
-            session,
-            actor,
-            "claim.paid",
-            subject=claim,
-            event_id=claim.registration.event_id,
-            amount=claim.approved_amount,
-        )
-        tell_participant(session, claim)
+        record_payment(session, claim, actor)
     return claim
+
+
+def record_payment(session: Session, claim: Claim, actor: StaffUser, batch_id: int | None = None) -> None:
+    """The claim is paid (on its own, or with its payment batch): logged, and the participant told."""
+    claim.status = ClaimStatus.PAID
+    record(
+        session,
+        actor,
+        "claim.paid",
+        subject=claim,
+        event_id=claim.registration.event_id,
+        amount=claim.approved_amount,
+        batch=batch_id,
+    )
+    tell_participant(session, claim)
