@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench messages clean
+.PHONY: install run test lint bench bench-claims bench-pdf messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/registration_burst.py
+
+bench-claims: install
+	$(BIN)/python bench/claims.py
+
+bench-pdf: install
+	$(BIN)/python bench/attendance_pdf.py
 
 # Extract every marked string into the translation template.
 messages: install
