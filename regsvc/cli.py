@@ -40,8 +40,8 @@ def init_app(app: Flask) -> None:
 
     @group.command("demo")
     def demo():
-        """Create the demo events (idempotent)."""
-        for line in load_demo_data(get_session()):
+        """Create the demo events, staff accounts and travel claims (idempotent)."""
+        for line in load_demo_data(get_session(), current_storage()):
             click.echo(line)
 
     @group.command("create-user")

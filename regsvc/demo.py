@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regsvc.auth.models import Role
 from regsvc.auth.services import create_user, find_user
+from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim
+from regsvc.claims.models import ExpenseKind, PayoutMethod, TravelMode
+from regsvc.claims.receipts import process_upload
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.fares import fare_table, parse_fares, replace_fares
 from regsvc.events.models import Event
+from regsvc.registration.models import Attendance, Registration
+from regsvc.registration.services import ParticipantDetails, register
+from regsvc.storage import Storage
 
 
 def next_date(month: int, day: int, today: date, at_least_days: int = 30) -> date:
@@ -145,8 +153,9 @@ Veles, 400
 }
 
 
-def load_demo_data(session: Session, now: datetime | None = None) -> Iterator[str]:
-    """Create the demo events and staff accounts that do not exist yet; yields a line each.
+def load_demo_data(session: Session, storage: Storage, now: datetime | None = None) -> Iterator[str]:
+    """Create the demo events, staff accounts and travel claims that do not exist yet;
+    yields a line each.
 
     Passwords of new demo accounts are generated and printed once.
     """
@@ -169,3 +178,71 @@ def load_demo_data(session: Session, now: datetime | None = None) -> Iterator[st
             continue
         account = create_user(session, email, [role], full_name=name)
         yield f"created: {email} ({role}), password: {account.generated_password}"
+    serbia = session.scalar(select(Event).where(Event.slug == "national-conference-serbia"))
+    if serbia is not None and not session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.event_id == serbia.id)
+    ):
+        yield from _demo_claims(session, storage, serbia)
+
+
+# Two participants who travelled to Belgrade and claim it back: something for finance to review.
+DEMO_CLAIMANTS = (
+    (
+        "Jelena Ilić",
+        "Niš",
+        TravelMode.BUS,
+        "Niš – Beograd – Niš",
+        ("RS35 2600 0560 1001 6113 79", "Jelena Ilić"),
+        [
+            (ExpenseKind.BUS_TICKET, "Bus ticket Nis - Beograd", 180000),
+            (ExpenseKind.BUS_TICKET, "Bus ticket Beograd - Nis", 180000),
+        ],
+    ),
+    (
+        "Marko Stojanović",
+        "Kragujevac",
+        TravelMode.CAR,
+        "Kragujevac – Beograd – Kragujevac, by car",
+        None,
+        [(ExpenseKind.FUEL, "Fuel 32.5 l", 560000), (ExpenseKind.TOLL, "Toll Batocina - Beograd", 68000)],
+    ),
+)
+
+
+def _demo_claims(session: Session, storage: Storage, event: Event) -> Iterator[str]:
+    day = event.local_starts_at.date()
+    for number, (name, town, mode, route, account, receipts) in enumerate(DEMO_CLAIMANTS, 1):
+        details = ParticipantDetails(
+            full_name=name,
+            email=f"demo.participant{number}@example.org",
+            organisation="Demo organisation",
+            position="Programme officer",
+            departure_town=town,
+        )
+        registration = register(session, event.id, details, Attendance.ONSITE).registration
+        claim = open_claim(session, registration)
+        payout = (
+            ClaimDetails(mode, route, PayoutMethod.BANK, *account)
+            if account
+            else ClaimDetails(mode, route, PayoutMethod.CASH)
+        )
+        save_details(session, claim.id, payout)
+        for kind, text, amount in receipts:
+            picture = process_upload(_receipt_picture(text, amount), "receipt.jpg")
+            add_receipt(session, claim.id, storage, picture, kind, day, amount)
+        submit_claim(session, claim.id)
+        yield f"created: travel claim of {name} (demo participant), waiting for finance"
+
+
+def _receipt_picture(text: str, amount: int) -> bytes:
+    """A plain picture standing in for a photographed receipt."""
+    picture = Image.new("RGB", (900, 1200), (250, 248, 240))
+    draw = ImageDraw.Draw(picture)
+    font = ImageFont.load_default(size=48)
+    draw.rectangle((40, 40, 860, 1160), outline=(60, 60, 60), width=4)
+    draw.text((90, 120), "DEMO RECEIPT", fill=(20, 20, 20), font=font)
+    draw.text((90, 260), text, fill=(20, 20, 20), font=font)
+    draw.text((90, 400), f"{amount // 100:,} RSD".replace(",", "."), fill=(20, 20, 20), font=font)
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
