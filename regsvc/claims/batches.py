@@ -127,7 +127,15 @@ def create_batch(session: Session, claim_ids: list[int], actor: StaffUser) -> Pa
 
 
 def _open_batch(session: Session, batch_id: int) -> PaymentBatch:
-    batch = batch_with_claims(session, batch_id)
+    """The unpaid batch, locked (PostgreSQL): its claims change only through it, so paying
+    and dissolving it cannot overlap."""
+    batch = session.scalar(
+        select(PaymentBatch)
+        .where(PaymentBatch.id == batch_id)
+        .options(selectinload(PaymentBatch.claims))
+        .with_for_update(of=PaymentBatch)
+        .execution_options(populate_existing=True)
+    )
     if batch is None:
         raise BatchError(_l("There is no such payment batch."))
     if batch.paid_at is not None:
@@ -139,13 +147,12 @@ def mark_batch_paid(session: Session, batch_id: int, actor: StaffUser) -> Paymen
     """The bank has made the transfers: every claim of the batch is paid, and told so."""
     with write_transaction(session):
         batch = _open_batch(session, batch_id)
-        claims = _locked_claims(session, [claim.id for claim in batch.claims])
-        if any(files_claim(actor, claim) for claim in claims):
+        if any(files_claim(actor, claim) for claim in batch.claims):
             raise BatchError(_l("You cannot pay a claim you filed yourself."))
         batch.paid_at, batch.paid_by_id = utcnow(), actor.id
-        for claim in claims:
+        for claim in batch.claims:
             record_payment(session, claim, actor, batch.id)
-        record(session, actor, "batch.paid", subject=batch, claims=[claim.id for claim in claims])
+        record(session, actor, "batch.paid", subject=batch, claims=[claim.id for claim in batch.claims])
     return batch
 
 

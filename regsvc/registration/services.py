@@ -268,7 +268,7 @@ def _mail(
 
 def register(
     session: Session,
-    event: int | str,
+    event_key: int | str,
     details: ParticipantDetails,
     wanted: Attendance,
     when_full: WhenFull = WhenFull.WAITLIST,
@@ -279,12 +279,12 @@ def register(
 ) -> RegistrationOutcome:
     """Register a participant, or re-send the private link if the e-mail is registered.
 
-    `event`: the event's id, or the slug of a published event (the web form passes the
+    `event_key`: the event's id, or the slug of a published event (the web form passes the
     slug, so that a registration reads the event once, under its lock)."""
     now = now or utcnow()
     if wanted not in (Attendance.ONSITE, Attendance.ONLINE):
         raise ValueError(f"cannot register as {wanted}")
-    with seat_transaction(session, event) as event:
+    with seat_transaction(session, event_key) as event:
         current = phase(event, now)
         if current != Phase.OPEN:
             raise RegistrationNotOpen(current)
