@@ -14,7 +14,7 @@ from email.utils import make_msgid
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from regsvc.db import utcnow, write_transaction
@@ -36,25 +36,37 @@ def queue_mail(
     *,
     checkin_code: str | None = None,
     **context,
-) -> OutboxMessage:
+) -> int:
     """Render templates/mail/<template>.txt in the recipient's language and add it to the outbox.
 
     The message becomes visible to the sender only when the caller's transaction commits.
+    Returns the message's id.
     """
     jinja_template = current_app.jinja_env.get_template(f"mail/{template}.txt")
     with force_locale(locale):
         jinja_context = jinja_template.new_context(dict(context, checkin_code=checkin_code))
         subject = "".join(jinja_template.blocks["subject"](jinja_context)).strip()
         body = "".join(jinja_template.blocks["body"](jinja_context)).strip() + "\n"
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body, checkin_code=checkin_code)
-    session.add(message)
-    session.info.setdefault("outbox_new", []).append(message)
-    return message
+    # A plain INSERT, not a unit-of-work flush: every registration writes one, inside the
+    # seat lock, and nothing reads the message back before it is sent.
+    message_id = (
+        session.connection()
+        .execute(
+            _INSERT_MESSAGE,
+            {"recipient": recipient, "subject": subject, "body": body, "checkin_code": checkin_code},
+        )
+        .inserted_primary_key[0]
+    )
+    session.info.setdefault("outbox_new", []).append(message_id)
+    return message_id
+
+
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)
 
 
 def committed_message_ids(session: Session) -> list[int]:
     """Ids of the messages that this session has committed since the last call."""
-    return [message.id for message in session.info.pop("outbox_committed", [])]
+    return session.info.pop("outbox_committed", [])
 
 
 def _backoff(attempts: int) -> timedelta:

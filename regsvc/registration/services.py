@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, insert, inspect, select, tuple_
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from regsvc.audit.services import PARTICIPANT, SYSTEM, record
 from regsvc.auth.models import StaffUser
@@ -151,7 +152,8 @@ def allocate(
     Moves `registration` (if given) towards `wanted`: on-site when a seat is free (or
     with an explicit desk `override`), otherwise the waiting list or online as the
     participant chose. Then hands every free seat to the waiting list, first come,
-    first served, and tells each promoted person by e-mail.
+    first served, and tells each promoted person by e-mail. A new registration is
+    decided here and saved by its caller (see _save_new).
     """
     now = now or utcnow()
     taken, waiting = session.execute(_ONSITE_AND_WAITING, {"event_id": event.id}).one()
@@ -170,8 +172,6 @@ def allocate(
             _set_attendance(registration, wanted, now)
         taken += (registration.attendance == Attendance.ONSITE) - was_onsite
         waiting += (registration.attendance == Attendance.WAITLISTED) - (before == Attendance.WAITLISTED)
-        if registration not in session:
-            session.add(registration)
 
     free = event.onsite_capacity - taken
     if free <= 0 or waiting <= 0:
@@ -195,7 +195,7 @@ def allocate(
             person,
             "seat_granted",
             with_qr=True,
-            link=_private_url(_new_link(session, person, now)),
+            link=_private_url(_new_link(session, person.id, now)),
         )
     return Allocation(promoted, waiting_before)
 
@@ -228,10 +228,16 @@ def waitlist_position(session: Session, registration: Registration) -> int | Non
 # --- private links -----------------------------------------------------------------
 
 
-def _new_link(session: Session, registration: Registration, now: datetime) -> str:
-    token = new_token()
-    session.add(RegistrationLink(registration=registration, token_hash=hash_token(token), created_at=now))
+def _new_link(session: Session, registration_id: int, now: datetime, token: str | None = None) -> str:
+    """Store a private link to the registration (a new token unless given); returns the token."""
+    token = token or new_token()
+    session.connection().execute(
+        _INSERT_LINK, {"registration_id": registration_id, "token_hash": hash_token(token), "created_at": now}
+    )
     return token
+
+
+_INSERT_LINK = insert(RegistrationLink.__table__)
 
 
 def _private_url(token: str) -> str:
@@ -284,6 +290,10 @@ def register(
     now = now or utcnow()
     if wanted not in (Attendance.ONSITE, Attendance.ONLINE):
         raise ValueError(f"cannot register as {wanted}")
+    # Registrations take the seat lock one at a time: whatever does not depend on the
+    # seats is prepared before it.
+    registration = _new_registration(details, now, locale=locale, channel=channel)
+    token = new_token()
     with seat_transaction(session, event_key) as event:
         current = phase(event, now)
         if current != Phase.OPEN:
@@ -293,20 +303,19 @@ def register(
             _resend_link(session, existing, now)
             return RegistrationOutcome(registration=None, token=None)
 
-        registration = _new_registration(event, details, now, locale=locale, channel=channel)
-        # One flush, at commit: nothing below needs the new rows in the database.
-        with session.no_autoflush:
-            allocation = allocate(session, event, registration, wanted, when_full, now=now)
-            # A newcomer joins the end of the waiting list.
-            token = _welcome(session, registration, now, position=allocation.waiting_before + 1)
+        allocation = allocate(session, event, registration, wanted, when_full, now=now)
+        _save_new(session, registration, event)
+        # A newcomer joins the end of the waiting list.
+        _welcome(session, registration, token, now, position=allocation.waiting_before + 1)
     return RegistrationOutcome(registration=registration, token=token)
 
 
 def _new_registration(
-    event: Event, details: ParticipantDetails, now: datetime, *, locale: str, channel: Channel
+    details: ParticipantDetails, now: datetime, *, locale: str, channel: Channel
 ) -> Registration:
+    """A registration not yet saved nor seated: allocate decides its attendance, then
+    _save_new stores it."""
     registration = Registration(
-        event=event,
         full_name=details.full_name.strip(),
         email=details.email.strip(),
         email_normalised=normalise_email(details.email),
@@ -320,18 +329,46 @@ def _new_registration(
         locale=locale,
         channel=channel,
         created_at=now,
+        updated_at=now,
+        checked_in_at=None,
+        checked_in_by_id=None,
         checkin_code=new_checkin_code(),  # now, not at flush: the confirmation e-mail shows it
     )
     registration.refresh_search_text()
     return registration
 
 
+_REGISTRATION_COLUMNS = tuple(
+    attribute.key for attribute in inspect(Registration).column_attrs if attribute.key != "id"
+)
+_INSERT_REGISTRATION = insert(Registration.__table__)
+
+
+def _save_new(session: Session, registration: Registration, event: Event) -> None:
+    """Store a new registration with one INSERT, and attach it to the session as if loaded.
+
+    A unit-of-work flush would cost as much again, inside the seat lock that every
+    registration of a burst waits for. Columns the registration leaves unset get their
+    defaults in the database and are loaded if read.
+    """
+    values = registration.__dict__
+    registration.event_id = event.id
+    registration.id = (
+        session.connection()
+        .execute(_INSERT_REGISTRATION, {key: values[key] for key in _REGISTRATION_COLUMNS if key in values})
+        .inserted_primary_key[0]
+    )
+    set_committed_value(registration, "event", event)
+    make_transient_to_detached(registration)
+    session.add(registration)
+
+
 def _welcome(
-    session: Session, registration: Registration, now: datetime, *, position: int | None = None
-) -> str:
-    """Create the private link of a new registration and mail the confirmation with it
-    (`position`: on the waiting list, if that is where it is). Returns the token."""
-    token = _new_link(session, registration, now)
+    session: Session, registration: Registration, token: str, now: datetime, *, position: int | None = None
+) -> None:
+    """Store the private link of a new registration and mail the confirmation with it
+    (`position`: on the waiting list, if that is where it is)."""
+    _new_link(session, registration.id, now, token)
     _mail(
         session,
         registration,
@@ -340,7 +377,6 @@ def _welcome(
         link=_private_url(token),
         position=position if registration.attendance == Attendance.WAITLISTED else None,
     )
-    return token
 
 
 def _find_by_email(session: Session, event_id: int, email: str) -> Registration | None:
@@ -365,7 +401,7 @@ def _resend_link(session: Session, registration: Registration, now: datetime) ->
     )
     if latest is not None and latest > now - interval:
         return
-    _mail(session, registration, "link_resent", link=_private_url(_new_link(session, registration, now)))
+    _mail(session, registration, "link_resent", link=_private_url(_new_link(session, registration.id, now)))
 
 
 def allowed_changes(registration: Registration, now: datetime) -> list[Attendance]:
@@ -473,11 +509,11 @@ def register_walk_in(
         taken = onsite_taken(session, event.id)
         if taken >= event.onsite_capacity and not override_reason:
             raise SeatsFull(taken, event.onsite_capacity)
-        registration = _new_registration(event, details, now, locale="en", channel=Channel.DESK)
+        registration = _new_registration(details, now, locale="en", channel=Channel.DESK)
         allocate(session, event, registration, Attendance.ONSITE, override=bool(override_reason), now=now)
-        session.flush()  # the audit entries below name the registration by its id
         registration.checked_in_at = now
         registration.checked_in_by_id = actor.id
+        _save_new(session, registration, event)
         record(session, actor, "registration.walk_in", subject=registration, name=registration.full_name)
         if taken >= event.onsite_capacity:
             record(
@@ -490,7 +526,7 @@ def register_walk_in(
                 capacity=event.onsite_capacity,
             )
         record(session, actor, "checkin", subject=registration, name=registration.full_name)
-        _welcome(session, registration, now)
+        _welcome(session, registration, new_token(), now)
     return registration
 
 
