@@ -500,7 +500,7 @@ def main() -> int:
                 session, "finance@example.org", [Role.FINANCE], password="correct horse battery"
             ).user
         queue = bench_queue(app, event, finance_user, args.claims, args.runs)
-        database.engine.dispose()
+        database.dispose()
 
     print(
         f"receipt_s={receipt.median:.3f} receipt_mb={receipt_mb:.0f} claim_pdf_s={claim_document.median:.3f} "

@@ -341,7 +341,7 @@ def add_open_event(database_url: str) -> None:
                     registration_closes_at=now + timedelta(days=28),
                 )
             )
-        db.engine.dispose()
+        db.dispose()
 
 
 ATTENDANCE_SQL = (

@@ -44,7 +44,7 @@ def utcnow() -> datetime:
 
 def make_engine(url: str, *, sqlite_busy_timeout: int = 30) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True)  # a connection dropped by a restart is replaced
     engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout})
 
     @event.listens_for(engine, "connect")
@@ -99,6 +99,19 @@ class Database:
         self.Session = sessionmaker(
             self.engine, expire_on_commit=False, info={"writer_queue": self.writer_queue}
         )
+        # Public pages that only read. On PostgreSQL their statements run outside a
+        # transaction and the connection is not pinged first: one round trip per query
+        # instead of four (ping, BEGIN, query, ROLLBACK). A connection the server has
+        # dropped fails one page (see errors.py) and the pool is renewed.
+        self.read_engine = (
+            self.engine if self.is_sqlite else create_engine(url, isolation_level="AUTOCOMMIT")
+        )
+        self.ReadSession = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        """Close every pooled connection (tests and scripts, when done with the app)."""
+        self.engine.dispose()
+        self.read_engine.dispose()
 
     @property
     def is_sqlite(self) -> bool:
@@ -110,9 +123,10 @@ def init_app(app: Flask) -> None:
     app.extensions["regsvc.db"] = database
 
     def close_session(_exc=None):
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        for name in ("db_session", "db_reader"):
+            session = g.pop(name, None)
+            if session is not None:
+                session.close()
 
     # Each request ends its session, even when it shares an app context (tests do).
     app.teardown_request(close_session)
@@ -128,6 +142,13 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = database().Session()
     return g.db_session
+
+
+def get_reader() -> Session:
+    """A session for a public page that only reads (never write with it)."""
+    if "db_reader" not in g:
+        g.db_reader = database().ReadSession()
+    return g.db_reader
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """Jinja filters that present dates in the event's own time zone, in the reader's language."""
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
@@ -10,16 +11,24 @@ from regsvc.claims.accounts import BankAccountError, parse_account
 from regsvc.events.models import Event
 from regsvc.money import format_money
 
+_EVENT_FORMATS = {
+    "full": "EEEE, d MMMM y, HH:mm",
+    "date": "EEEE, d MMMM y",
+    "time": "HH:mm",
+    "short": "d MMM y, HH:mm",
+}
+
 
 def event_datetime(value, event: Event, format: str = "full") -> str:
     """A moment as the people at the event see it, e.g. "Tuesday, 30 June 2026, 11:30"."""
-    formats = {
-        "full": "EEEE, d MMMM y, HH:mm",
-        "date": "EEEE, d MMMM y",
-        "time": "HH:mm",
-        "short": "d MMM y, HH:mm",
-    }
-    return babel_format_datetime(value, formats.get(format, format), tzinfo=event.zone, locale=get_locale())
+    return _formatted(value, _EVENT_FORMATS.get(format, format), event.timezone, str(get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _formatted(value, pattern: str, timezone: str, locale: str) -> str:
+    # An event's few dates are shown on every page and e-mail of a registration burst,
+    # always the same way; Babel's formatting costs as much as the rest of the page.
+    return babel_format_datetime(value, pattern, tzinfo=ZoneInfo(timezone), locale=locale)
 
 
 def staff_datetime(value) -> str:

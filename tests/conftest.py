@@ -76,7 +76,7 @@ def app(app_settings):
     _empty_tables(app)
     with app.app_context():
         yield app
-    app.extensions["regsvc.db"].engine.dispose()
+    app.extensions["regsvc.db"].dispose()
 
 
 @pytest.fixture

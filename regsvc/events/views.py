@@ -1,6 +1,6 @@
 from flask import Blueprint, abort, render_template
 
-from regsvc.db import get_session, utcnow
+from regsvc.db import get_reader, utcnow
 from regsvc.events.services import listed_events, phase, published_event, seats_left
 
 bp = Blueprint("events", __name__)
@@ -9,14 +9,14 @@ bp = Blueprint("events", __name__)
 @bp.get("/")
 def index():
     now = utcnow()
-    session = get_session()
+    session = get_reader()
     events = [(event, phase(event, now), seats_left(session, event)) for event in listed_events(session, now)]
     return render_template("events/index.html", events=events)
 
 
 @bp.get("/e/<slug>/")
 def detail(slug: str):
-    event, seats = published_event(get_session(), slug)
+    event, seats = published_event(get_reader(), slug)
     if event is None:
         abort(404)
     return render_template("events/detail.html", event=event, phase=phase(event, utcnow()), seats_left=seats)

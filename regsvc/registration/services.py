@@ -156,7 +156,8 @@ def allocate(
     decided here and saved by its caller (see _save_new).
     """
     now = now or utcnow()
-    taken, waiting = session.execute(_ONSITE_AND_WAITING, {"event_id": event.id}).one()
+    session.flush()  # the count below goes straight to the connection
+    taken, waiting = session.connection().execute(_ONSITE_AND_WAITING, {"event_id": event.id}).one()
     waiting_before = waiting
     if registration is not None and wanted is not None and registration.attendance != wanted:
         before = registration.attendance
@@ -383,10 +384,15 @@ def _find_by_email(session: Session, event_id: int, email: str) -> Registration 
     email_normalised = normalise_email(email)
     if email_normalised is None:
         return None
-    return session.scalar(_BY_EMAIL, {"event_id": event_id, "email": email_normalised})
+    # Asked by every registration, inside the seat lock, and nearly always answered
+    # "nobody": a plain query for the id, the registration loaded only when there is one.
+    registration_id = (
+        session.connection().execute(_ID_BY_EMAIL, {"event_id": event_id, "email": email_normalised}).scalar()
+    )
+    return None if registration_id is None else session.get(Registration, registration_id)
 
 
-_BY_EMAIL = select(Registration).where(
+_ID_BY_EMAIL = select(Registration.id).where(
     Registration.event_id == bindparam("event_id"), Registration.email_normalised == bindparam("email")
 )
 

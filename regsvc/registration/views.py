@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from regsvc.claims.services import travel_refund
-from regsvc.db import get_session, utcnow
+from regsvc.db import get_reader, get_session, utcnow
 from regsvc.documents.qr import qr_svg
 from regsvc.events.fares import fare_towns
 from regsvc.events.services import Phase, phase, published_event, seats_left
@@ -34,7 +34,7 @@ bp = Blueprint("registration", __name__)
 
 
 def _event_or_404(slug: str):
-    event, seats = published_event(get_session(), slug)
+    event, seats = published_event(get_reader(), slug)
     if event is None:
         abort(404)
     return event, seats
@@ -89,7 +89,7 @@ def register_form(slug: str):
             event=event,
             seats_left=seats,
             # Suggested as you type; any other town can be typed too.
-            towns=fare_towns(get_session(), event),
+            towns=fare_towns(get_reader(), event),
         ),
         status,
     )
