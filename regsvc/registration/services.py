@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, inspect, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -292,22 +293,31 @@ def register(
     if wanted not in (Attendance.ONSITE, Attendance.ONLINE):
         raise ValueError(f"cannot register as {wanted}")
     # Registrations take the seat lock one at a time: whatever does not depend on the
-    # seats is prepared before it.
+    # seats is prepared before it, the look-up of the e-mail address included (the
+    # unique index on it catches anyone registering the same address meanwhile).
     registration = _new_registration(details, now, locale=locale, channel=channel)
     token = new_token()
-    with seat_transaction(session, event_key) as event:
-        current = phase(event, now)
-        if current != Phase.OPEN:
-            raise RegistrationNotOpen(current)
-        existing = _find_by_email(session, event.id, details.email)
-        if existing is not None:
-            _resend_link(session, existing, now)
-            return RegistrationOutcome(registration=None, token=None)
+    existing_id = _registered_id(session, event_key, details.email)
+    try:
+        with seat_transaction(session, event_key) as event:
+            current = phase(event, now)
+            if current != Phase.OPEN:
+                raise RegistrationNotOpen(current)
+            if existing_id is not None:
+                _resend_link(session, session.get(Registration, existing_id), now)
+                return RegistrationOutcome(registration=None, token=None)
 
-        allocation = allocate(session, event, registration, wanted, when_full, now=now)
-        _save_new(session, registration, event)
-        # A newcomer joins the end of the waiting list.
-        _welcome(session, registration, token, now, position=allocation.waiting_before + 1)
+            allocation = allocate(session, event, registration, wanted, when_full, now=now)
+            _save_new(session, registration, event)
+            # A newcomer joins the end of the waiting list.
+            _welcome(session, registration, token, now, position=allocation.waiting_before + 1)
+    except IntegrityError:
+        if existing_id is not None or _registered_id(session, event_key, details.email) is None:
+            raise
+        # The same address registered between the look-up and the lock: a duplicate after all.
+        return register(
+            session, event_key, details, wanted, when_full, locale=locale, channel=channel, now=now
+        )
     return RegistrationOutcome(registration=registration, token=token)
 
 
@@ -381,20 +391,31 @@ def _welcome(
 
 
 def _find_by_email(session: Session, event_id: int, email: str) -> Registration | None:
-    email_normalised = normalise_email(email)
-    if email_normalised is None:
-        return None
-    # Asked by every registration, inside the seat lock, and nearly always answered
-    # "nobody": a plain query for the id, the registration loaded only when there is one.
-    registration_id = (
-        session.connection().execute(_ID_BY_EMAIL, {"event_id": event_id, "email": email_normalised}).scalar()
-    )
+    registration_id = _registered_id(session, event_id, email)
     return None if registration_id is None else session.get(Registration, registration_id)
 
 
 _ID_BY_EMAIL = select(Registration.id).where(
     Registration.event_id == bindparam("event_id"), Registration.email_normalised == bindparam("email")
 )
+_ID_BY_SLUG_AND_EMAIL = (
+    select(Registration.id)
+    .join(Event, Event.id == Registration.event_id)
+    .where(Event.slug == bindparam("slug"), Registration.email_normalised == bindparam("email"))
+)
+
+
+def _registered_id(session: Session, event_key: int | str, email: str) -> int | None:
+    """The id of the event's registration with this e-mail address, if any (`event_key`
+    as for register)."""
+    email_normalised = normalise_email(email)
+    if email_normalised is None:
+        return None
+    if isinstance(event_key, str):
+        query, params = _ID_BY_SLUG_AND_EMAIL, {"slug": event_key, "email": email_normalised}
+    else:
+        query, params = _ID_BY_EMAIL, {"event_id": event_key, "email": email_normalised}
+    return session.connection().execute(query, params).scalar()
 
 
 def _resend_link(session: Session, registration: Registration, now: datetime) -> None:

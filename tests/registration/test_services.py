@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from regsvc.db import utcnow
 from regsvc.events.services import Phase, seats_left
 from regsvc.mail.models import OutboxMessage
+from regsvc.registration import services
 from regsvc.registration.models import Attendance, Registration, RegistrationLink, WhenFull
 from regsvc.registration.services import (
     CapacityBelowTaken,
@@ -180,6 +181,29 @@ def test_a_duplicate_registration_mails_a_fresh_link_that_works(session, make_ev
     assert token != first.token
     assert registration_for_token(session, token).id == first.registration.id
     assert registration_for_token(session, first.token).id == first.registration.id  # old link works
+
+
+def test_the_same_email_registered_between_the_look_up_and_the_lock_is_a_duplicate(
+    session, make_event, monkeypatch, app
+):
+    """The address is looked up before the seat lock; a registration of the same address
+    committed in between is caught by the unique index, and answered as a duplicate."""
+    app.config["LINK_RESEND_INTERVAL_SECONDS"] = 0
+    event = make_event()
+    first = register(session, event.id, details(1, email="ana@example.org"), Attendance.ONSITE)
+    look_up = services._registered_id
+    answers = [None]  # the first look-up ran just before `first` was committed
+
+    def look_up_too_early(*args):
+        return answers.pop() if answers else look_up(*args)
+
+    monkeypatch.setattr(services, "_registered_id", look_up_too_early)
+    again = register(session, event.id, details(2, email="ANA@example.org"), Attendance.ONLINE)
+
+    assert again.duplicate
+    assert attendance_counts(session, event) == {"onsite": 1}
+    assert session.scalar(select(func.count()).select_from(RegistrationLink)) == 2  # a fresh link
+    assert session.get(Registration, first.registration.id).full_name == "Participant 1"
 
 
 def test_duplicate_registrations_do_not_flood_the_inbox(session, make_event, app):
