@@ -147,9 +147,11 @@ def _due(now):
 
 def _claim(session: Session, now, ids: list[int] | None) -> list[OutboxMessage]:
     """Take up to BATCH due messages, so that no other sender takes them too."""
+    # Two short statements: on SQLite this transaction holds the database's write lock,
+    # which the registrations of a burst are waiting for.
     with write_transaction(session):
         query = (
-            select(OutboxMessage)
+            select(OutboxMessage.id)
             .where(_due(now))
             .order_by(OutboxMessage.id)
             .limit(BATCH)
@@ -157,11 +159,24 @@ def _claim(session: Session, now, ids: list[int] | None) -> list[OutboxMessage]:
         )
         if ids is not None:
             query = query.where(OutboxMessage.id.in_(ids))
-        messages = list(session.scalars(query))
-        for message in messages:
-            message.status = MailStatus.SENDING
-            message.next_attempt_at = now
-    return messages
+        taken = list(session.scalars(query))
+        if taken:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(taken))
+                .values(status=MailStatus.SENDING, next_attempt_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    if not taken:
+        return []
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(taken))
+            .order_by(OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def send_pending(session: Session, ids: Iterable[int] | None = None) -> tuple[int, int]:
