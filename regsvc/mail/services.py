@@ -8,7 +8,8 @@ import smtplib
 import ssl
 import time
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -28,6 +29,49 @@ STALE_SENDING = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
 
 
+@dataclass(frozen=True)
+class Mail:
+    """A message rendered for the outbox."""
+
+    recipient: str
+    subject: str
+    body: str
+    # When set, the message carries this check-in code as a QR image attachment.
+    checkin_code: str | None = None
+
+    def outbox_row(self, now: datetime) -> dict:
+        """Every column of its outbox row but the id (see OUTBOX_COLUMNS)."""
+        return {
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "body": self.body,
+            "checkin_code": self.checkin_code,
+            "status": MailStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+            "sent_at": None,
+        }
+
+
+OUTBOX = OutboxMessage.__table__
+OUTBOX_COLUMNS = tuple(column.name for column in OUTBOX.columns if column.name != "id")
+_INSERT_MESSAGE = insert(OUTBOX)
+
+
+def render_mail(
+    recipient: str, template: str, locale: str, *, checkin_code: str | None = None, **context
+) -> Mail:
+    """Render templates/mail/<template>.txt in the recipient's language."""
+    jinja_template = current_app.jinja_env.get_template(f"mail/{template}.txt")
+    with force_locale(locale):
+        jinja_context = jinja_template.new_context(dict(context, checkin_code=checkin_code))
+        subject = "".join(jinja_template.blocks["subject"](jinja_context)).strip()
+        body = "".join(jinja_template.blocks["body"](jinja_context)).strip() + "\n"
+    return Mail(recipient, subject, body, checkin_code)
+
+
 def queue_mail(
     session: Session,
     recipient: str,
@@ -42,26 +86,25 @@ def queue_mail(
     The message becomes visible to the sender only when the caller's transaction commits.
     Returns the message's id.
     """
-    jinja_template = current_app.jinja_env.get_template(f"mail/{template}.txt")
-    with force_locale(locale):
-        jinja_context = jinja_template.new_context(dict(context, checkin_code=checkin_code))
-        subject = "".join(jinja_template.blocks["subject"](jinja_context)).strip()
-        body = "".join(jinja_template.blocks["body"](jinja_context)).strip() + "\n"
-    # A plain INSERT, not a unit-of-work flush: every registration writes one, inside the
-    # seat lock, and nothing reads the message back before it is sent.
-    message_id = (
-        session.connection()
-        .execute(
-            _INSERT_MESSAGE,
-            {"recipient": recipient, "subject": subject, "body": body, "checkin_code": checkin_code},
-        )
-        .inserted_primary_key[0]
+    return add_to_outbox(
+        session, render_mail(recipient, template, locale, checkin_code=checkin_code, **context)
     )
-    session.info.setdefault("outbox_new", []).append(message_id)
+
+
+def add_to_outbox(session: Session, mail: Mail) -> int:
+    """Write a rendered message to the outbox, in the caller's transaction; returns its id."""
+    # A plain INSERT, not a unit-of-work flush: nothing reads the message back before it is sent.
+    message_id = (
+        session.connection().execute(_INSERT_MESSAGE, mail.outbox_row(utcnow())).inserted_primary_key[0]
+    )
+    queued(session, message_id)
     return message_id
 
 
-_INSERT_MESSAGE = insert(OutboxMessage.__table__)
+def queued(session: Session, message_id: int) -> None:
+    """Note a message this session has written to the outbox, to send it after commit
+    when MAIL_SEND_AFTER_REQUEST is on (add_to_outbox does this itself)."""
+    session.info.setdefault("outbox_new", []).append(message_id)
 
 
 def committed_message_ids(session: Session) -> list[int]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, inspect, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from regsvc.audit.services import PARTICIPANT, SYSTEM, record
@@ -18,7 +18,7 @@ from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
 from regsvc.events.services import Phase, onsite_taken, phase
-from regsvc.mail.services import queue_mail
+from regsvc.mail.services import Mail, add_to_outbox, render_mail
 from regsvc.registration.models import (
     Attendance,
     Channel,
@@ -28,6 +28,7 @@ from regsvc.registration.models import (
     new_checkin_code,
     normalise_email,
 )
+from regsvc.registration.writing import save_link, save_new_registration
 from regsvc.security import hash_token, new_token
 from regsvc.urls import external_url
 
@@ -154,7 +155,7 @@ def allocate(
     with an explicit desk `override`), otherwise the waiting list or online as the
     participant chose. Then hands every free seat to the waiting list, first come,
     first served, and tells each promoted person by e-mail. A new registration is
-    decided here and saved by its caller (see _save_new).
+    decided here and saved by its caller (see _save_welcomed).
     """
     now = now or utcnow()
     session.flush()  # the count below goes straight to the connection
@@ -230,16 +231,11 @@ def waitlist_position(session: Session, registration: Registration) -> int | Non
 # --- private links -----------------------------------------------------------------
 
 
-def _new_link(session: Session, registration_id: int, now: datetime, token: str | None = None) -> str:
-    """Store a private link to the registration (a new token unless given); returns the token."""
-    token = token or new_token()
-    session.connection().execute(
-        _INSERT_LINK, {"registration_id": registration_id, "token_hash": hash_token(token), "created_at": now}
-    )
+def _new_link(session: Session, registration_id: int, now: datetime) -> str:
+    """Store a new private link to a saved registration; returns its token."""
+    token = new_token()
+    save_link(session, registration_id, hash_token(token), now)
     return token
-
-
-_INSERT_LINK = insert(RegistrationLink.__table__)
 
 
 def _private_url(token: str) -> str:
@@ -257,10 +253,15 @@ def _mail(
     session: Session, registration: Registration, template: str, *, with_qr: bool = False, **context
 ) -> None:
     """E-mail the participant, if they gave an address (desk walk-ins may not have)."""
+    mail = _render(registration, template, with_qr=with_qr, **context)
+    if mail is not None:
+        add_to_outbox(session, mail)
+
+
+def _render(registration: Registration, template: str, *, with_qr: bool = False, **context) -> Mail | None:
     if not registration.email:
-        return
-    queue_mail(
-        session,
+        return None
+    return render_mail(
         registration.email,
         template,
         registration.locale,
@@ -308,9 +309,8 @@ def register(
                 return RegistrationOutcome(registration=None, token=None)
 
             allocation = allocate(session, event, registration, wanted, when_full, now=now)
-            _save_new(session, registration, event)
             # A newcomer joins the end of the waiting list.
-            _welcome(session, registration, token, now, position=allocation.waiting_before + 1)
+            _save_welcomed(session, registration, event, token, now, position=allocation.waiting_before + 1)
     except IntegrityError:
         if existing_id is not None or _registered_id(session, event_key, details.email) is None:
             raise
@@ -325,7 +325,7 @@ def _new_registration(
     details: ParticipantDetails, now: datetime, *, locale: str, channel: Channel
 ) -> Registration:
     """A registration not yet saved nor seated: allocate decides its attendance, then
-    _save_new stores it."""
+    _save_welcomed stores it."""
     registration = Registration(
         full_name=details.full_name.strip(),
         email=details.email.strip(),
@@ -349,45 +349,26 @@ def _new_registration(
     return registration
 
 
-_REGISTRATION_COLUMNS = tuple(
-    attribute.key for attribute in inspect(Registration).column_attrs if attribute.key != "id"
-)
-_INSERT_REGISTRATION = insert(Registration.__table__)
-
-
-def _save_new(session: Session, registration: Registration, event: Event) -> None:
-    """Store a new registration with one INSERT, and attach it to the session as if loaded.
-
-    A unit-of-work flush would cost as much again, inside the seat lock that every
-    registration of a burst waits for. Columns the registration leaves unset get their
-    defaults in the database and are loaded if read.
-    """
-    values = registration.__dict__
-    registration.event_id = event.id
-    registration.id = (
-        session.connection()
-        .execute(_INSERT_REGISTRATION, {key: values[key] for key in _REGISTRATION_COLUMNS if key in values})
-        .inserted_primary_key[0]
-    )
-    set_committed_value(registration, "event", event)
-    make_transient_to_detached(registration)
-    session.add(registration)
-
-
-def _welcome(
-    session: Session, registration: Registration, token: str, now: datetime, *, position: int | None = None
+def _save_welcomed(
+    session: Session,
+    registration: Registration,
+    event: Event,
+    token: str,
+    now: datetime,
+    *,
+    position: int | None = None,
 ) -> None:
-    """Store the private link of a new registration and mail the confirmation with it
-    (`position`: on the waiting list, if that is where it is)."""
-    _new_link(session, registration.id, now, token)
-    _mail(
-        session,
+    """Store a new registration with its private link and the confirmation e-mail that
+    carries it (`position`: on the waiting list, if that is where it is)."""
+    set_committed_value(registration, "event", event)
+    mail = _render(
         registration,
         "registered",
         with_qr=registration.attendance == Attendance.ONSITE,  # the waiting get theirs with a seat
         link=_private_url(token),
         position=position if registration.attendance == Attendance.WAITLISTED else None,
     )
+    save_new_registration(session, registration, hash_token(token), now, mail)
 
 
 def _find_by_email(session: Session, event_id: int, email: str) -> Registration | None:
@@ -540,7 +521,7 @@ def register_walk_in(
         allocate(session, event, registration, Attendance.ONSITE, override=bool(override_reason), now=now)
         registration.checked_in_at = now
         registration.checked_in_by_id = actor.id
-        _save_new(session, registration, event)
+        _save_welcomed(session, registration, event, new_token(), now)
         record(session, actor, "registration.walk_in", subject=registration, name=registration.full_name)
         if taken >= event.onsite_capacity:
             record(
@@ -553,7 +534,6 @@ def register_walk_in(
                 capacity=event.onsite_capacity,
             )
         record(session, actor, "checkin", subject=registration, name=registration.full_name)
-        _welcome(session, registration, new_token(), now)
     return registration
 
 

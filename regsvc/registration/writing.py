@@ -1,0 +1,96 @@
+"""Writing a new registration with its private link and its confirmation e-mail.
+
+This runs inside the seat lock that every registration of a burst waits for, so it
+writes plain INSERTs rather than flushing the unit of work, and on PostgreSQL all
+three rows in one statement: one round trip instead of three.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, null, select, true
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from regsvc.mail.services import OUTBOX, OUTBOX_COLUMNS, Mail, add_to_outbox, queued
+from regsvc.registration.models import Registration, RegistrationLink
+
+REGISTRATIONS = Registration.__table__
+LINKS = RegistrationLink.__table__
+# _new_registration sets every one of these: none is left to a default.
+REGISTRATION_COLUMNS = tuple(column.name for column in REGISTRATIONS.columns if column.name != "id")
+
+_INSERT_REGISTRATION = insert(REGISTRATIONS)
+_INSERT_LINK = insert(LINKS)
+
+
+def _in_one_statement(with_mail: bool):
+    """PostgreSQL: the three INSERTs as data-modifying CTEs of one statement, returning
+    the registration's id and the message's."""
+    new_registration = (
+        insert(REGISTRATIONS)
+        .values(
+            {name: bindparam(f"r_{name}", type_=REGISTRATIONS.c[name].type) for name in REGISTRATION_COLUMNS}
+        )
+        .returning(REGISTRATIONS.c.id)
+        .cte("new_registration")
+    )
+    new_link = (
+        insert(LINKS)
+        .from_select(
+            ["registration_id", "token_hash", "created_at"],
+            select(
+                new_registration.c.id,
+                bindparam("l_token_hash", type_=LINKS.c.token_hash.type),
+                bindparam("l_created_at", type_=LINKS.c.created_at.type),
+            ),
+        )
+        .cte("new_link")
+    )
+    if not with_mail:
+        return select(new_registration.c.id, null()).add_cte(new_link)
+    new_message = (
+        insert(OUTBOX)
+        .values({name: bindparam(f"m_{name}", type_=OUTBOX.c[name].type) for name in OUTBOX_COLUMNS})
+        .returning(OUTBOX.c.id)
+        .cte("new_message")
+    )
+    # Each CTE yields one row: joined on true, they make one row with both ids.
+    both = new_registration.join(new_message, true())
+    return select(new_registration.c.id, new_message.c.id).select_from(both).add_cte(new_link)
+
+
+_ONE_STATEMENT = {with_mail: _in_one_statement(with_mail) for with_mail in (True, False)}
+
+
+def save_new_registration(
+    session: Session, registration: Registration, token_hash: str, now: datetime, mail: Mail | None
+) -> None:
+    """Store a new registration (its event already set), its private link (by the token's
+    hash) and, if given, its confirmation; then attach the registration to the session as
+    if it had been loaded."""
+    registration.event_id = registration.event.id
+    row = {name: getattr(registration, name) for name in REGISTRATION_COLUMNS}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        params = {f"r_{name}": value for name, value in row.items()}
+        params.update({"l_token_hash": token_hash, "l_created_at": now})
+        if mail is not None:
+            params.update({f"m_{name}": value for name, value in mail.outbox_row(now).items()})
+        registration.id, message_id = connection.execute(_ONE_STATEMENT[mail is not None], params).one()
+        if message_id is not None:
+            queued(session, message_id)
+    else:
+        registration.id = connection.execute(_INSERT_REGISTRATION, row).inserted_primary_key[0]
+        save_link(session, registration.id, token_hash, now)
+        if mail is not None:
+            add_to_outbox(session, mail)
+    make_transient_to_detached(registration)
+    session.add(registration)
+
+
+def save_link(session: Session, registration_id: int, token_hash: str, now: datetime) -> None:
+    """Store a private link to a registration, by its token's hash."""
+    session.connection().execute(
+        _INSERT_LINK, {"registration_id": registration_id, "token_hash": token_hash, "created_at": now}
+    )
