@@ -96,20 +96,21 @@ class RegistrationOutcome:
 
 
 @contextmanager
-def seat_transaction(session: Session, event: int | str) -> Iterator[Event]:
+def seat_transaction(session: Session, event: int | Event) -> Iterator[Event]:
     """A write transaction holding the lock on the event's capacity row.
 
     Every change that may give or free an on-site seat happens inside one of these,
     so that no two of them can decide on the same seats at once (PostgreSQL:
     SELECT … FOR UPDATE; SQLite: the write lock of BEGIN IMMEDIATE).
-    `event` is the event's id, or the slug of a published event (EventNotFound if none).
+    `event` is the event's id, or the event loaded before the lock (by register): then
+    the fields that seats are decided on are read again under the lock.
     """
     with write_transaction(session):
-        if isinstance(event, str):
-            locked = session.scalars(_LOCK_PUBLISHED_EVENT, {"slug": event}).one_or_none()
-            if locked is None:
-                raise EventNotFound(event)
-            yield locked
+        if isinstance(event, Event):
+            decided_on = session.connection().execute(_LOCK_EVENT_SEAT_FIELDS, {"event_id": event.id}).one()
+            for name, value in decided_on._mapping.items():
+                set_committed_value(event, name, value)
+            yield event
         else:
             yield session.scalars(_LOCK_EVENT, {"event_id": event}).one()
 
@@ -120,11 +121,18 @@ _LOCK_EVENT = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
-_LOCK_PUBLISHED_EVENT = (
-    select(Event)
-    .where(Event.slug == bindparam("slug"), Event.is_published.is_(True))
+_SEAT_FIELDS = (
+    "onsite_capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "starts_at",
+    "ends_at",
+    "is_published",
+)
+_LOCK_EVENT_SEAT_FIELDS = (
+    select(*(Event.__table__.c[name] for name in _SEAT_FIELDS))
+    .where(Event.__table__.c.id == bindparam("event_id"))
     .with_for_update()
-    .execution_options(populate_existing=True)
 )
 # On-site and waiting in one statement: every allocation needs both.
 _ONSITE_AND_WAITING = select(
@@ -289,7 +297,7 @@ def register(
     """Register a participant, or re-send the private link if the e-mail is registered.
 
     `event_key`: the event's id, or the slug of a published event (the web form passes the
-    slug, so that a registration reads the event once, under its lock)."""
+    slug: a registration reads the event once, with the look-up of the address)."""
     now = now or utcnow()
     if wanted not in (Attendance.ONSITE, Attendance.ONLINE):
         raise ValueError(f"cannot register as {wanted}")
@@ -298,9 +306,11 @@ def register(
     # unique index on it catches anyone registering the same address meanwhile).
     registration = _new_registration(details, now, locale=locale, channel=channel)
     token = new_token()
-    existing_id = _registered_id(session, event_key, details.email)
+    event, existing_id = _event_and_registered_id(session, event_key, details.email)
     try:
-        with seat_transaction(session, event_key) as event:
+        with seat_transaction(session, event) as event:
+            if isinstance(event_key, str) and not event.is_published:
+                raise EventNotFound(event_key)  # unpublished a moment ago
             current = phase(event, now)
             if current != Phase.OPEN:
                 raise RegistrationNotOpen(current)
@@ -312,7 +322,7 @@ def register(
             # A newcomer joins the end of the waiting list.
             _save_welcomed(session, registration, event, token, now, position=allocation.waiting_before + 1)
     except IntegrityError:
-        if existing_id is not None or _registered_id(session, event_key, details.email) is None:
+        if existing_id is not None or _registered_id(session, event.id, details.email) is None:
             raise
         # The same address registered between the look-up and the lock: a duplicate after all.
         return register(
@@ -379,24 +389,46 @@ def _find_by_email(session: Session, event_id: int, email: str) -> Registration 
 _ID_BY_EMAIL = select(Registration.id).where(
     Registration.event_id == bindparam("event_id"), Registration.email_normalised == bindparam("email")
 )
-_ID_BY_SLUG_AND_EMAIL = (
-    select(Registration.id)
-    .join(Event, Event.id == Registration.event_id)
-    .where(Event.slug == bindparam("slug"), Registration.email_normalised == bindparam("email"))
-)
 
 
-def _registered_id(session: Session, event_key: int | str, email: str) -> int | None:
-    """The id of the event's registration with this e-mail address, if any (`event_key`
-    as for register)."""
+def _registered_id(session: Session, event_id: int, email: str) -> int | None:
+    """The id of the event's registration with this e-mail address, if any."""
     email_normalised = normalise_email(email)
     if email_normalised is None:
         return None
+    return (
+        session.connection().execute(_ID_BY_EMAIL, {"event_id": event_id, "email": email_normalised}).scalar()
+    )
+
+
+def _event_and_registered_id(session: Session, event_key: int | str, email: str) -> tuple[Event, int | None]:
+    """The event (by id, or the published one by slug: EventNotFound if none) and the id
+    of its registration with this e-mail address, if any, in one query."""
     if isinstance(event_key, str):
-        query, params = _ID_BY_SLUG_AND_EMAIL, {"slug": event_key, "email": email_normalised}
+        query, params = _PUBLISHED_EVENT_AND_REGISTERED_ID, {"slug": event_key}
     else:
-        query, params = _ID_BY_EMAIL, {"event_id": event_key, "email": email_normalised}
-    return session.connection().execute(query, params).scalar()
+        query, params = _EVENT_AND_REGISTERED_ID, {"event_id": event_key}
+    row = session.execute(query, dict(params, email=normalise_email(email))).one_or_none()
+    if row is None:
+        raise EventNotFound(event_key)
+    return row[0], row[1]
+
+
+_REGISTERED_ID = (
+    select(Registration.id)
+    .where(Registration.event_id == Event.id, Registration.email_normalised == bindparam("email"))
+    .scalar_subquery()
+)
+_EVENT_AND_REGISTERED_ID = (
+    select(Event, _REGISTERED_ID)
+    .where(Event.id == bindparam("event_id"))
+    .execution_options(populate_existing=True)
+)
+_PUBLISHED_EVENT_AND_REGISTERED_ID = (
+    select(Event, _REGISTERED_ID)
+    .where(Event.slug == bindparam("slug"), Event.is_published.is_(True))
+    .execution_options(populate_existing=True)
+)
 
 
 def _resend_link(session: Session, registration: Registration, now: datetime) -> None:
