@@ -91,12 +91,11 @@ def queue_mail(
     )
 
 
-def add_to_outbox(session: Session, mail: Mail) -> int:
+def add_to_outbox(session: Session, mail: Mail, now: datetime | None = None) -> int:
     """Write a rendered message to the outbox, in the caller's transaction; returns its id."""
     # A plain INSERT, not a unit-of-work flush: nothing reads the message back before it is sent.
-    message_id = (
-        session.connection().execute(_INSERT_MESSAGE, mail.outbox_row(utcnow())).inserted_primary_key[0]
-    )
+    row = mail.outbox_row(now or utcnow())
+    message_id = session.connection().execute(_INSERT_MESSAGE, row).inserted_primary_key[0]
     queued(session, message_id)
     return message_id
 

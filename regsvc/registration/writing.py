@@ -17,7 +17,8 @@ from regsvc.registration.models import Registration, RegistrationLink
 
 REGISTRATIONS = Registration.__table__
 LINKS = RegistrationLink.__table__
-# _new_registration sets every one of these: none is left to a default.
+# Every one is set before saving (by _new_registration and allocate, the event here):
+# none is left to a default.
 REGISTRATION_COLUMNS = tuple(column.name for column in REGISTRATIONS.columns if column.name != "id")
 
 _INSERT_REGISTRATION = insert(REGISTRATIONS)
@@ -84,7 +85,7 @@ def save_new_registration(
         registration.id = connection.execute(_INSERT_REGISTRATION, row).inserted_primary_key[0]
         save_link(session, registration.id, token_hash, now)
         if mail is not None:
-            add_to_outbox(session, mail)
+            add_to_outbox(session, mail, now)
     make_transient_to_detached(registration)
     session.add(registration)
 
