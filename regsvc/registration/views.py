@@ -5,6 +5,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import get_locale
@@ -75,8 +76,9 @@ def register_form(slug: str):
             return _unavailable(_event_or_404(slug)[0], closed.phase)
         if outcome.duplicate:
             return redirect(url_for("registration.link_sent", slug=slug))
-        flash(_("Thank you, you are registered. We have e-mailed you the link to this page."), "success")
-        return redirect(url_for("registration.manage", token=outcome.token))
+        # The thank-you notice rides on the URL rather than in a flash: the session cookie
+        # stays as it is, so the busiest request of a registration burst does not re-sign it.
+        return redirect(url_for("registration.manage", token=outcome.token, registered=1))
     event, seats = _event_or_404(slug)
     current = phase(event, utcnow())
     if current != Phase.OPEN:
@@ -128,6 +130,7 @@ def manage(token: str):
         registration=registration,
         event=event,
         token=token,
+        just_registered=request.args.get("registered") == "1",
         position=waitlist_position(session, registration),
         seats_left=seats_left(session, event),
         changes=allowed_changes(registration, utcnow()),

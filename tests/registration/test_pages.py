@@ -59,6 +59,9 @@ def test_registering_onsite_shows_the_seat_on_the_private_page(client, session, 
     assert "https://stream.example.org/live" in body  # stream details only for the registered
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["Referrer-Policy"] == "no-referrer"
+    # The notice is for the moment of registering, not for every later visit.
+    later = text_of(client.get(response.headers["Location"].partition("?")[0]))
+    assert "On-site seat" in later and "Thank you, you are registered" not in later
     [registration] = registrations(session)
     assert registration.attendance == "onsite"
     assert registration.email_normalised == "participant1@example.org"
