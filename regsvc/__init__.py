@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_settings
-from regsvc import cli, db, errors, formatting
+from regsvc import cli, db, errors, formatting, translation
 from regsvc.audit.views import bp as audit_bp
 from regsvc.auth import access
 from regsvc.auth.views import bp as auth_bp
@@ -58,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     access.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    translation.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)
     init_mail_delivery(app)
