@@ -61,7 +61,9 @@ def make_engine(url: str, *, sqlite_busy_timeout: int = 30) -> Engine:
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn):
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight to the driver: every request begins at least one transaction, and a
+        # statement through SQLAlchemy costs several times more than BEGIN itself.
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

@@ -96,43 +96,51 @@ class RegistrationOutcome:
 
 
 @contextmanager
-def seat_transaction(session: Session, event: int | Event) -> Iterator[Event]:
+def seat_transaction(session: Session, event_id: int) -> Iterator[Event]:
     """A write transaction holding the lock on the event's capacity row.
 
-    Every change that may give or free an on-site seat happens inside one of these,
-    so that no two of them can decide on the same seats at once (PostgreSQL:
-    SELECT … FOR UPDATE; SQLite: the write lock of BEGIN IMMEDIATE).
-    `event` is the event's id, or the event loaded before the lock (by register): then
-    the fields that seats are decided on are read again under the lock.
+    Every change that may give or free an on-site seat happens inside one of these (or
+    in _registration_transaction, the same lock for a new registration), so that no two
+    of them can decide on the same seats at once (PostgreSQL: SELECT … FOR UPDATE;
+    SQLite: the write lock of BEGIN IMMEDIATE).
     """
     with write_transaction(session):
-        if isinstance(event, Event):
-            decided_on = session.connection().execute(_LOCK_EVENT_SEAT_FIELDS, {"event_id": event.id}).one()
-            for name, value in decided_on._mapping.items():
-                set_committed_value(event, name, value)
-            yield event
-        else:
-            yield session.scalars(_LOCK_EVENT, {"event_id": event}).one()
+        yield session.scalars(_LOCK_EVENT, {"event_id": event_id}).one()
 
 
-_LOCK_EVENT = (
-    select(Event)
-    .where(Event.id == bindparam("event_id"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
+@contextmanager
+def _registration_transaction(
+    session: Session, event_key: int | str, email: str
+) -> Iterator[tuple[Event, int | None]]:
+    """seat_transaction for registering: the event (by id, or the published one by slug:
+    EventNotFound if none) and the id of its registration with this e-mail address, if
+    any, read and locked by one statement."""
+    if isinstance(event_key, str):
+        query, params = _LOCK_PUBLISHED_EVENT_AND_REGISTERED_ID, {"slug": event_key}
+    else:
+        query, params = _LOCK_EVENT_AND_REGISTERED_ID, {"event_id": event_key}
+    with write_transaction(session):
+        row = session.execute(query, dict(params, email=normalise_email(email))).one_or_none()
+        if row is None:
+            raise EventNotFound(event_key)
+        yield row[0], row[1]
+
+
+def _locking(query):
+    return query.with_for_update(of=Event).execution_options(populate_existing=True)
+
+
+_LOCK_EVENT = _locking(select(Event).where(Event.id == bindparam("event_id")))
+_REGISTERED_ID = (
+    select(Registration.id)
+    .where(Registration.event_id == Event.id, Registration.email_normalised == bindparam("email"))
+    .scalar_subquery()
 )
-_SEAT_FIELDS = (
-    "onsite_capacity",
-    "registration_opens_at",
-    "registration_closes_at",
-    "starts_at",
-    "ends_at",
-    "is_published",
+_LOCK_EVENT_AND_REGISTERED_ID = _locking(
+    select(Event, _REGISTERED_ID).where(Event.id == bindparam("event_id"))
 )
-_LOCK_EVENT_SEAT_FIELDS = (
-    select(*(Event.__table__.c[name] for name in _SEAT_FIELDS))
-    .where(Event.__table__.c.id == bindparam("event_id"))
-    .with_for_update()
+_LOCK_PUBLISHED_EVENT_AND_REGISTERED_ID = _locking(
+    select(Event, _REGISTERED_ID).where(Event.slug == bindparam("slug"), Event.is_published.is_(True))
 )
 # On-site and waiting in one statement: every allocation needs both.
 _ONSITE_AND_WAITING = select(
@@ -302,15 +310,11 @@ def register(
     if wanted not in (Attendance.ONSITE, Attendance.ONLINE):
         raise ValueError(f"cannot register as {wanted}")
     # Registrations take the seat lock one at a time: whatever does not depend on the
-    # seats is prepared before it, the look-up of the e-mail address included (the
-    # unique index on it catches anyone registering the same address meanwhile).
+    # seats or on who is registered is prepared before it.
     registration = _new_registration(details, now, locale=locale, channel=channel)
     token = new_token()
-    event, existing_id = _event_and_registered_id(session, event_key, details.email)
     try:
-        with seat_transaction(session, event) as event:
-            if isinstance(event_key, str) and not event.is_published:
-                raise EventNotFound(event_key)  # unpublished a moment ago
+        with _registration_transaction(session, event_key, details.email) as (event, existing_id):
             current = phase(event, now)
             if current != Phase.OPEN:
                 raise RegistrationNotOpen(current)
@@ -322,9 +326,11 @@ def register(
             # A newcomer joins the end of the waiting list.
             _save_welcomed(session, registration, event, token, now, position=allocation.waiting_before + 1)
     except IntegrityError:
+        # On PostgreSQL the look-up of the address runs on the snapshot its statement took
+        # before the lock was granted: a registration of the same address committed while
+        # this one waited shows up only at the unique index. A duplicate after all.
         if existing_id is not None or _registered_id(session, event.id, details.email) is None:
             raise
-        # The same address registered between the look-up and the lock: a duplicate after all.
         return register(
             session, event_key, details, wanted, when_full, locale=locale, channel=channel, now=now
         )
@@ -399,36 +405,6 @@ def _registered_id(session: Session, event_id: int, email: str) -> int | None:
     return (
         session.connection().execute(_ID_BY_EMAIL, {"event_id": event_id, "email": email_normalised}).scalar()
     )
-
-
-def _event_and_registered_id(session: Session, event_key: int | str, email: str) -> tuple[Event, int | None]:
-    """The event (by id, or the published one by slug: EventNotFound if none) and the id
-    of its registration with this e-mail address, if any, in one query."""
-    if isinstance(event_key, str):
-        query, params = _PUBLISHED_EVENT_AND_REGISTERED_ID, {"slug": event_key}
-    else:
-        query, params = _EVENT_AND_REGISTERED_ID, {"event_id": event_key}
-    row = session.execute(query, dict(params, email=normalise_email(email))).one_or_none()
-    if row is None:
-        raise EventNotFound(event_key)
-    return row[0], row[1]
-
-
-_REGISTERED_ID = (
-    select(Registration.id)
-    .where(Registration.event_id == Event.id, Registration.email_normalised == bindparam("email"))
-    .scalar_subquery()
-)
-_EVENT_AND_REGISTERED_ID = (
-    select(Event, _REGISTERED_ID)
-    .where(Event.id == bindparam("event_id"))
-    .execution_options(populate_existing=True)
-)
-_PUBLISHED_EVENT_AND_REGISTERED_ID = (
-    select(Event, _REGISTERED_ID)
-    .where(Event.slug == bindparam("slug"), Event.is_published.is_(True))
-    .execution_options(populate_existing=True)
-)
 
 
 def _resend_link(session: Session, registration: Registration, now: datetime) -> None:

@@ -1,5 +1,6 @@
 """The rules of registration and seat allocation (DESIGN §2), at the service level."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -186,18 +187,23 @@ def test_a_duplicate_registration_mails_a_fresh_link_that_works(session, make_ev
 def test_the_same_email_registered_between_the_look_up_and_the_lock_is_a_duplicate(
     session, make_event, monkeypatch, app
 ):
-    """The address is looked up before the seat lock; a registration of the same address
-    committed in between is caught by the unique index, and answered as a duplicate."""
+    """PostgreSQL looks the address up on the snapshot taken before the seat lock was
+    granted; a registration of the same address committed in between is caught by the
+    unique index, and answered as a duplicate."""
     app.config["LINK_RESEND_INTERVAL_SECONDS"] = 0
     event = make_event()
     first = register(session, event.id, details(1, email="ana@example.org"), Attendance.ONSITE)
-    look_up = services._registered_id
-    answers = [None]  # the first look-up ran just before `first` was committed
+    locked = services._registration_transaction
+    looked_up = []
 
+    @contextmanager
     def look_up_too_early(*args):
-        return answers.pop() if answers else look_up(*args)
+        with locked(*args) as (locked_event, registered_id):
+            looked_up.append(registered_id)
+            # The first look-up ran just before `first` was committed.
+            yield locked_event, registered_id if len(looked_up) > 1 else None
 
-    monkeypatch.setattr(services, "_registered_id", look_up_too_early)
+    monkeypatch.setattr(services, "_registration_transaction", look_up_too_early)
     again = register(session, event.id, details(2, email="ANA@example.org"), Attendance.ONLINE)
 
     assert again.duplicate
