@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from regsvc.db import utcnow, write_transaction
 from regsvc.documents.qr import qr_png
 from regsvc.mail.models import MailStatus, OutboxMessage
+from regsvc.translation import current_translations, template_gettext
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,9 @@ def render_mail(
     """Render templates/mail/<template>.txt in the recipient's language."""
     jinja_template = current_app.jinja_env.get_template(f"mail/{template}.txt")
     with force_locale(locale):
-        jinja_context = jinja_template.new_context(dict(context, checkin_code=checkin_code))
+        jinja_context = jinja_template.new_context(
+            dict(context, checkin_code=checkin_code, **template_gettext(current_translations()))
+        )
         subject = "".join(jinja_template.blocks["subject"](jinja_context)).strip()
         body = "".join(jinja_template.blocks["body"](jinja_context)).strip() + "\n"
     return Mail(recipient, subject, body, checkin_code)
