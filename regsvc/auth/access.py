@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -33,8 +33,22 @@ def staff_required(*roles: str):
     return decorate
 
 
+def signed_in_staff() -> StaffUser | None:
+    """The signed-in staff member, for the page header; None for anyone else.
+
+    The header is on every public page: a visitor whose session holds no user id (the
+    public, participants) is answered without asking Flask-Login to load a user.
+    """
+    if "_user_id" not in session:  # where login_user keeps it; no remember-me cookies here
+        return None
+    return current_user if current_user.is_authenticated else None
+
+
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
+    # Templates get current_user lazily (Flask-Login's own context processor would load
+    # the user for every page rendered, public ones included).
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user, "signed_in_staff": signed_in_staff})
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"

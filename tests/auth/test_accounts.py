@@ -19,7 +19,7 @@ from regsvc.auth.services import (
     set_active,
 )
 from regsvc.db import utcnow
-from tests.conftest import fresh, sign_in
+from tests.conftest import form_data, fresh, sign_in
 from tests.registration.test_pages import text_of
 
 PASSWORD = "correct horse battery"
@@ -233,3 +233,25 @@ def test_cli_creates_lists_and_disables_users(runner, session):
         args=["regsvc", "create-user", "x@example.org", "--role", "boss", "--generate-password"]
     )
     assert bad.exit_code != 0
+
+
+def test_the_header_shows_staff_their_pages_and_nobody_else(
+    client, session, organiser, make_user, make_event
+):
+    event = make_event()
+
+    def header(path):
+        html = client.get(path).get_data(as_text=True)
+        return html[html.index("<header") : html.index("</header>")]
+
+    assert "Sign out" not in header(f"/e/{event.slug}/")  # the public
+    client.post(f"/e/{event.slug}/register", data=form_data(1))
+    assert "Sign out" not in header(f"/e/{event.slug}/")  # a participant, with a session of their own
+    sign_in(client, make_user(Role.FINANCE))
+    public_page = header(f"/e/{event.slug}/")
+    assert "Sign out" in public_page and "Claims" in public_page and "Desk" not in public_page
+    client.post("/staff/logout")
+    assert "Sign out" not in header(f"/e/{event.slug}/")
+    sign_in(client, organiser)
+    set_active(session, organiser.id, False, actor=make_user(Role.ORGANISER))
+    assert "Sign out" not in header(f"/e/{event.slug}/")  # disabled: signed out at once
