@@ -1,3 +1,6 @@
+# WTForms' Email validator imports email_validator on first use: that would be the first
+# registration each web worker serves, in the middle of a burst. Load it with the app.
+import email_validator  # noqa: F401
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
