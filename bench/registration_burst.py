@@ -10,9 +10,9 @@ drives `--requests` registration journeys (GET the form, POST it) from `--concur
 client threads: all the form GETs first, then all the POSTs, the burst the on-site cap
 must survive, so that the POST rate is measured on its own. Then a phase of as many
 plain event-page GETs. The outbox sender (`regsvc send-mail --watch`) runs beside the
-web workers, as in production. The same client, with
-the same settings, measures a bare Flask "hello" app under the same gunicorn settings;
-its requests per second are the denominator of the ratios.
+web workers, as in production. The same client, with the same settings, measures a
+bare Flask "hello" app under the same gunicorn settings, right before and right after
+each phase; a phase's rate divided by the mean of those two "hello" rates is its ratio.
 
 Prints a table and, as its last line,
 `cap=100 sqlite_onsite=N pg_onsite=N errors=N sqlite_post_ratio=R pg_post_ratio=R get_ratio=R`.
@@ -68,10 +68,11 @@ GET_RATIO_TARGET = 0.30
 REQUEST_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 30.0
 PHASE_TIMEOUT = 600.0
-# The bare "hello" rate is measured in this many rounds spread over the run (before,
-# between and after the two databases) and the median is used: the machine may be
-# shared, and one unlucky round should not move every ratio.
-HELLO_ROUNDS = 3
+# The machine may be shared, and its speed drift within a run: the bare "hello" rate is
+# measured right before and right after each measured phase, and a phase's ratio uses the
+# mean of those two rounds. Before the first one, the servers and the mail sender get this
+# long to finish starting up.
+SETTLE_SECONDS = 1.0
 
 HELLO_APP = """\
 from flask import Flask
@@ -494,13 +495,28 @@ class DatabaseResult:
     forms: Tally
     journeys: Tally
     pages: Tally
+    # "hello" rounds before the POSTs, between the POSTs and the event pages, and after.
+    hello: list[Tally]
     attendance: dict[str, int]
     outbox: dict[str, int]
     tracebacks: int
 
+    @property
+    def post_ratio(self) -> float:
+        return self.journeys.rate("post") / statistics.mean(t.rate("hello") for t in self.hello[:2])
+
+    @property
+    def get_ratio(self) -> float:
+        return self.pages.rate("page") / statistics.mean(t.rate("hello") for t in self.hello[1:])
+
 
 def bench_database(
-    database: Database, workdir: Path, requests: int, concurrency: int, run_id: str
+    database: Database,
+    workdir: Path,
+    requests: int,
+    concurrency: int,
+    run_id: str,
+    hello: Callable[[], Tally],
 ) -> DatabaseResult:
     env = clean_environment(
         DATABASE_URL=database.url,
@@ -511,10 +527,14 @@ def bench_database(
     )
     migrate(env)
     add_open_event(database.url)
-    with gunicorn(database.name, "wsgi:app", ROOT, env, "/healthz") as port, mail_sender(database.name, env):
+    with mail_sender(database.name, env), gunicorn(database.name, "wsgi:app", ROOT, env, "/healthz") as port:
         warm_up(port, [f"/e/{SLUG}/", f"/e/{SLUG}/register"], concurrency)
+        time.sleep(SETTLE_SECONDS)
+        hello_rounds = [hello()]
         forms, journeys = journey_phase(port, requests, concurrency, run_id)
+        hello_rounds.append(hello())
         pages = page_phase(port, requests, concurrency)
+        hello_rounds.append(hello())
         # Let the sender finish the last e-mails before counting.
         outbox: dict[str, int] = {}
         for _attempt in range(150):
@@ -529,6 +549,7 @@ def bench_database(
         forms=forms,
         journeys=journeys,
         pages=pages,
+        hello=hello_rounds,
         attendance=database.query(ATTENDANCE_SQL),
         outbox=outbox,
         tracebacks=tracebacks,
@@ -563,6 +584,7 @@ def table_column(result: DatabaseResult, post_ratio: float, get_ratio: float) ->
         "journey latency p50/p99 ms": ms_pair(journeys, "journey"),
         "POST latency p50/p99 ms": ms_pair(journeys, "post"),
         "form GET latency p50/p99 ms": ms_pair(forms, "form"),
+        "hello req/s before/mid/after": "/".join(f"{tally.rate('hello'):.0f}" for tally in result.hello),
         "POST ratio to hello (target)": f"{post_ratio:.3f} (>={POST_RATIO_TARGET[result.database.name]:.2f})",
         "event page GETs/s": f"{pages.rate('page'):.1f}",
         "event page p50/p99 ms": ms_pair(pages, "page"),
@@ -585,32 +607,33 @@ def missed_targets(result: DatabaseResult, post_ratio: float, get_ratio: float) 
     return missed
 
 
-def report(
-    args: argparse.Namespace, load_before: float, hello_rounds: list[Tally], results: list[DatabaseResult]
-) -> int:
+def report(args: argparse.Namespace, load_before: float, results: list[DatabaseResult]) -> int:
     """Print the figures and the summary line; the exit status."""
     sqlite, pg = results
-    hello_rate = statistics.median(tally.rate("hello") for tally in hello_rounds)
+    hello_rounds = [tally for result in results for tally in result.hello]
     hello_errors = sum(tally.errors for tally in hello_rounds)
     errors = hello_errors + sum(r.forms.errors + r.journeys.errors + r.pages.errors for r in results)
-    post_ratio = {r.database.name: r.journeys.rate("post") / hello_rate for r in results}
-    get_ratio = {r.database.name: r.pages.rate("page") / hello_rate for r in results}
+    post_ratio = {r.database.name: r.post_ratio for r in results}
+    get_ratio = {r.database.name: r.get_ratio for r in results}
 
     all_hello = Tally(latencies={"hello": [s for t in hello_rounds for s in t.latencies.get("hello", [])]})
     print(
         f"regsvc registration burst: {args.requests} journeys from {args.concurrency} concurrent clients, "
         f"gunicorn {' '.join(GUNICORN_ARGS)}, on-site capacity {CAPACITY}"
     )
-    rounds = ", ".join(f"{tally.rate('hello'):.0f}" for tally in hello_rounds)
     print(
-        f'bare Flask "hello": {hello_rate:.0f} requests/s (median of {rounds}), '
+        f'bare Flask "hello", measured before, between and after each database\'s phases: '
         f"p50/p99 {ms_pair(all_hello, 'hello')} ms, errors {hello_errors}"
     )
     print(f"load average (1 min) before/after the run: {load_before:.2f}/{os.getloadavg()[0]:.2f}")
-    rates = [tally.rate("hello") for tally in hello_rounds]
-    if max(rates) > 1.25 * min(rates):
-        # The client and the servers share the machine's CPUs with whatever else runs.
-        print("note: the hello rounds differ by more than 25%: the machine is busy, the ratios are noisy")
+    for result in results:
+        rates = [tally.rate("hello") for tally in result.hello]
+        if max(rates) > 1.25 * min(rates):
+            # The client and the servers share the machine's CPUs with whatever else runs.
+            print(
+                f"note: {result.database.label}: the hello rounds differ by more than 25%: "
+                "the machine is busy, the ratios are noisy"
+            )
     print()
     columns = [table_column(r, post_ratio[r.database.name], get_ratio[r.database.name]) for r in results]
     print(f"{'':32}{sqlite.database.label:>18}{pg.database.label:>18}")
@@ -663,18 +686,21 @@ def main() -> int:
         workdir = Path(tmp)
         (workdir / "hello_app.py").write_text(HELLO_APP)
         hello_env = clean_environment()
+        # The idle "hello" workers cost nothing measurable while the app runs, nor the idle
+        # app workers while "hello" is measured.
         with gunicorn("hello", "hello_app:app", workdir, hello_env, "/") as hello_port:
             warm_up(hello_port, ["/"], args.concurrency)
-            hello_rounds = [hello_round(hello_port, args.requests, args.concurrency)]
+
+            def hello() -> Tally:
+                return hello_round(hello_port, args.requests, args.concurrency)
+
             results = []
             for open_database in (lambda: sqlite_database(workdir), postgresql_database):
                 with open_database() as database:
-                    results.append(bench_database(database, workdir, args.requests, args.concurrency, run_id))
-                # The idle "hello" workers cost nothing measurable while the app runs.
-                hello_rounds.append(hello_round(hello_port, args.requests, args.concurrency))
-            while len(hello_rounds) < HELLO_ROUNDS:
-                hello_rounds.append(hello_round(hello_port, args.requests, args.concurrency))
-    return report(args, load_before, hello_rounds, results)
+                    results.append(
+                        bench_database(database, workdir, args.requests, args.concurrency, run_id, hello)
+                    )
+    return report(args, load_before, results)
 
 
 if __name__ == "__main__":
