@@ -258,6 +258,20 @@ def _private_url(token: str) -> str:
     return external_url("registration.manage", token=token)
 
 
+@dataclass(frozen=True)
+class _NewLink:
+    """A private link for a registration not yet saved: prepared before the seat lock."""
+
+    token: str
+    token_hash: str  # what is stored
+    url: str  # what is mailed
+
+    @classmethod
+    def prepare(cls) -> _NewLink:
+        token = new_token()
+        return cls(token, hash_token(token), _private_url(token))
+
+
 def registration_for_token(session: Session, token: str) -> Registration | None:
     if not token or len(token) > 100:
         return None
@@ -312,7 +326,7 @@ def register(
     # Registrations take the seat lock one at a time: whatever does not depend on the
     # seats or on who is registered is prepared before it.
     registration = _new_registration(details, now, locale=locale, channel=channel)
-    token = new_token()
+    link = _NewLink.prepare()
     try:
         with _registration_transaction(session, event_key, details.email) as (event, existing_id):
             current = phase(event, now)
@@ -324,7 +338,7 @@ def register(
 
             allocation = allocate(session, event, registration, wanted, when_full, now=now)
             # A newcomer joins the end of the waiting list.
-            _save_welcomed(session, registration, event, token, now, position=allocation.waiting_before + 1)
+            _save_welcomed(session, registration, event, link, now, position=allocation.waiting_before + 1)
     except IntegrityError:
         # On PostgreSQL the look-up of the address runs on the snapshot its statement took
         # before the lock was granted: a registration of the same address committed while
@@ -334,7 +348,7 @@ def register(
         return register(
             session, event_key, details, wanted, when_full, locale=locale, channel=channel, now=now
         )
-    return RegistrationOutcome(registration=registration, token=token)
+    return RegistrationOutcome(registration=registration, token=link.token)
 
 
 def _new_registration(
@@ -369,7 +383,7 @@ def _save_welcomed(
     session: Session,
     registration: Registration,
     event: Event,
-    token: str,
+    link: _NewLink,
     now: datetime,
     *,
     position: int | None = None,
@@ -381,10 +395,10 @@ def _save_welcomed(
         registration,
         "registered",
         with_qr=registration.attendance == Attendance.ONSITE,  # the waiting get theirs with a seat
-        link=_private_url(token),
+        link=link.url,
         position=position if registration.attendance == Attendance.WAITLISTED else None,
     )
-    save_new_registration(session, registration, hash_token(token), now, mail)
+    save_new_registration(session, registration, link.token_hash, now, mail)
 
 
 def _find_by_email(session: Session, event_id: int, email: str) -> Registration | None:
@@ -529,7 +543,7 @@ def register_walk_in(
         allocate(session, event, registration, Attendance.ONSITE, override=bool(override_reason), now=now)
         registration.checked_in_at = now
         registration.checked_in_by_id = actor.id
-        _save_welcomed(session, registration, event, new_token(), now)
+        _save_welcomed(session, registration, event, _NewLink.prepare(), now)
         record(session, actor, "registration.walk_in", subject=registration, name=registration.full_name)
         if taken >= event.onsite_capacity:
             record(
