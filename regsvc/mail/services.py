@@ -245,19 +245,24 @@ def send_pending(session: Session, ids: Iterable[int] | None = None) -> tuple[in
                     with write_transaction(session):
                         _record_failure(message, error, config["MAIL_MAX_ATTEMPTS"])
                 else:
-                    delivered.append(message.id)
+                    delivered.append(message)
             if delivered:
                 with write_transaction(session):
                     session.execute(
                         update(OutboxMessage)
-                        .where(OutboxMessage.id.in_(delivered))
+                        .where(OutboxMessage.id.in_([message.id for message in delivered]))
                         .values(
                             status=MailStatus.SENT,
                             sent_at=utcnow(),
                             attempts=OutboxMessage.attempts + 1,
                             last_error="",
                         )
+                        # Cheaper than letting the ORM check every object of the session
+                        # against the new values: the sent ones are reloaded if read again.
+                        .execution_options(synchronize_session=False)
                     )
+                for message in delivered:
+                    session.expire(message)
                 sent += len(delivered)
             if ids is not None:
                 break
