@@ -26,6 +26,17 @@ from regsvc.mail.delivery import init_app as init_mail_delivery
 from regsvc.registration.views import bp as registration_bp
 
 ROOT = Path(__file__).resolve().parent.parent
+# Sent with every response that does not set its own.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
+)
 
 
 def select_locale() -> str:
@@ -80,15 +91,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.after_request
     def security_headers(response):
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
+        # Those a view set itself stay. One pass over the response's headers: werkzeug
+        # answers `in` and setdefault for a missing header by raising and catching.
+        present = {name.lower() for name, _value in response.headers}
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                response.headers.add(name, value)
         return response
 
     return app
