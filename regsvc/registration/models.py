@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-import string
 from datetime import datetime
 from enum import StrEnum
 
@@ -40,7 +39,8 @@ CHECKIN_CODE_DIGITS = 16
 
 
 def new_checkin_code() -> str:
-    return "".join(secrets.choice(string.digits) for _ in range(CHECKIN_CODE_DIGITS))
+    # One draw from the system's random source, not one per digit.
+    return f"{secrets.randbelow(10**CHECKIN_CODE_DIGITS):0{CHECKIN_CODE_DIGITS}d}"
 
 
 class Registration(Base):

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from regsvc.db import utcnow
 from regsvc.events.services import Phase, seats_left
 from regsvc.mail.models import OutboxMessage
+from regsvc.registration import models as registration_models
 from regsvc.registration import services
-from regsvc.registration.models import Attendance, Registration, RegistrationLink, WhenFull
+from regsvc.registration.models import Attendance, Registration, RegistrationLink, WhenFull, new_checkin_code
 from regsvc.registration.services import (
     CapacityBelowTaken,
     ChangeNotAllowed,
@@ -319,3 +320,10 @@ def test_every_change_of_attendance_emails_the_participant(session, make_event, 
     assert len(subjects) == 3
     assert "follow online" in subjects[1]
     assert "cancelled" in subjects[2]
+
+
+def test_check_in_codes_are_sixteen_random_digits_leading_zeros_kept(monkeypatch):
+    codes = {new_checkin_code() for _ in range(1000)}
+    assert len(codes) == 1000 and all(len(code) == 16 and code.isdigit() for code in codes)
+    monkeypatch.setattr(registration_models.secrets, "randbelow", lambda bound: 42)
+    assert new_checkin_code() == "0000000000000042"  # a scanner reads all 16 digits
