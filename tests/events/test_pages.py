@@ -87,24 +87,3 @@ def test_pages_carry_security_headers(client):
     assert "default-src 'self'" in headers["Content-Security-Policy"]
 
 
-def test_event_page_after_the_database_dropped_its_connection_asks_to_reload(app, client, make_event):
-    """Public pages read without pinging the connection first; when the database has
-    dropped it (a restart), the page asks for a reload, and the reload works."""
-    event = make_event()
-    assert client.get(f"/e/{event.slug}/").status_code == 200
-    database = app.extensions["regsvc.db"]
-    if database.is_sqlite:
-        # No server to restart: the reader is the embedded database's own engine.
-        assert database.read_engine is database.engine
-        return
-    with database.engine.connect() as admin:
-        admin.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
-    response = client.get(f"/e/{event.slug}/")
-    assert response.status_code == 503
-    assert "Reload the page" in text_of(response)
-    assert client.get(f"/e/{event.slug}/").status_code == 200
