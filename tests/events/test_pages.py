@@ -2,8 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
-
 from regsvc import create_app
 from regsvc.db import utcnow
 from tests.registration.test_pages import text_of
