@@ -131,7 +131,7 @@ def test_every_template_string_is_extracted_for_translation(tmp_path):
         assert f'msgid "{msgid}"' in text, msgid
 
 
-def test_upgrading_an_existing_database_gives_old_registrations_check_in_codes(tmp_path):
+def test_upgrading_an_existing_database_gives_old_registrations_check_in_codes_and_events_counts(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     config = alembic_config(url)
     command.upgrade(config, "0001")
@@ -146,22 +146,24 @@ def test_upgrading_an_existing_database_gives_old_registrations_check_in_codes(t
                 " 10, '2029-01-01', '2029-12-31', 'RSD', 1, '', '', 1, '2029-01-01')"
             )
         )
-        for n in (1, 2):
+        for n, attendance in ((1, "onsite"), (2, "waitlisted"), (3, "onsite"), (4, "online")):
             connection.execute(
                 text(
                     "INSERT INTO registrations (event_id, full_name, email, email_normalised, phone, organisation,"
                     " position, departure_town, needs, consented_at, consents_to_publication, attendance, locale,"
                     " channel, created_at, updated_at) VALUES (1, :name, :email, :email, '', 'Org', 'P', 'Niš', '',"
-                    " '2029-01-01', 0, 'onsite', 'en', 'self', '2029-01-01', '2029-01-01')"
+                    " '2029-01-01', 0, :attendance, 'en', 'self', '2029-01-01', '2029-01-01')"
                 ),
-                {"name": f"Đorđe {n}", "email": f"old{n}@example.org"},
+                {"name": f"Đorđe {n}", "email": f"old{n}@example.org", "attendance": attendance},
             )
     command.upgrade(config, "head")
     with engine.connect() as connection:
         rows = connection.execute(
             text("SELECT checkin_code, search_text FROM registrations ORDER BY id")
         ).all()
+        counts = connection.execute(text("SELECT onsite_taken, waitlisted_count FROM events")).one()
     engine.dispose()
+    assert tuple(counts) == (2, 1)
     codes = [code for code, _ in rows]
-    assert all(len(code) == 16 and code.isdigit() for code in codes) and codes[0] != codes[1]
+    assert all(len(code) == 16 and code.isdigit() for code in codes) and len(set(codes)) == 4
     assert rows[0].search_text.startswith("dorde 1")

@@ -21,7 +21,12 @@ CURRENCIES = ("RSD", "MKD", "EUR", "BAM", "ALL")
 
 class Event(Base):
     __tablename__ = "events"
-    __table_args__ = (CheckConstraint("onsite_capacity >= 0", name="ck_events_capacity_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("onsite_capacity >= 0", name="ck_events_capacity_not_negative"),
+        CheckConstraint(
+            "onsite_taken >= 0 AND waitlisted_count >= 0", name="ck_events_attendance_counts_not_negative"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -34,6 +39,11 @@ class Event(Base):
     venue_address: Mapped[str] = mapped_column(String(300), default="")
     host_town: Mapped[str] = mapped_column(String(100))
     onsite_capacity: Mapped[int] = mapped_column(default=0)
+    # How many registrations are on-site and on the waiting list. Only the seat allocation
+    # changes them (registration.services._set_attendance), holding the lock on this row:
+    # the row read with its lock tells the allocation what it needs without counting.
+    onsite_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    waitlisted_count: Mapped[int] = mapped_column(default=0, server_default="0")
     registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     currency: Mapped[str] = mapped_column(String(3), default="RSD")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from regsvc.events.models import Event
-from regsvc.registration.models import Attendance, Registration
 
 
 class Phase(StrEnum):
@@ -38,41 +37,22 @@ def listed_events(session: Session, now: datetime) -> list[Event]:
     )
 
 
-_PUBLISHED_EVENT_AND_TAKEN = select(
-    *Event.__table__.c,
-    select(func.count())
-    .where(Registration.event_id == Event.id, Registration.attendance == Attendance.ONSITE)
-    .scalar_subquery()
-    .label("onsite_taken"),
-).where(Event.slug == bindparam("slug"), Event.is_published.is_(True))
-
-
-def published_event(session: Session, slug: str) -> tuple[Row, int] | tuple[None, None]:
-    """The published event at /e/<slug>/ and its on-site seats left, in one query.
-
-    For the public pages, which only show it: a plain row with the event's columns as
-    attributes, not an Event (loading one costs a public page a tenth of its time)."""
-    event = session.connection().execute(_PUBLISHED_EVENT_AND_TAKEN, {"slug": slug}).first()
-    if event is None:
-        return None, None
-    return event, max(event.onsite_capacity - event.onsite_taken, 0)
-
-
-# The busiest queries are built once: registration bursts run them for every person.
-_COUNT_ATTENDANCE = (
-    select(func.count())
-    .select_from(Registration)
-    .where(Registration.event_id == bindparam("event_id"), Registration.attendance == bindparam("attendance"))
+_PUBLISHED_EVENT = select(*Event.__table__.c).where(
+    Event.slug == bindparam("slug"), Event.is_published.is_(True)
 )
 
 
-def count_attendance(session: Session, event_id: int, attendance: Attendance) -> int:
-    return session.scalar(_COUNT_ATTENDANCE, {"event_id": event_id, "attendance": attendance.value})
+def published_event(session: Session, slug: str) -> tuple[Row, int] | tuple[None, None]:
+    """The published event at /e/<slug>/ and its on-site seats left.
+
+    For the public pages, which only show it: a plain row with the event's columns as
+    attributes, not an Event (loading one costs a public page a tenth of its time)."""
+    event = session.connection().execute(_PUBLISHED_EVENT, {"slug": slug}).first()
+    if event is None:
+        return None, None
+    return event, seats_left(event)
 
 
-def onsite_taken(session: Session, event_id: int) -> int:
-    return count_attendance(session, event_id, Attendance.ONSITE)
-
-
-def seats_left(session: Session, event: Event) -> int:
-    return max(event.onsite_capacity - onsite_taken(session, event.id), 0)
+def seats_left(event: Event | Row) -> int:
+    """On-site seats not taken (none when a desk override seated people over the cap)."""
+    return max(event.onsite_capacity - event.onsite_taken, 0)

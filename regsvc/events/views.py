@@ -10,7 +10,7 @@ bp = Blueprint("events", __name__)
 def index():
     now = utcnow()
     session = get_reader()
-    events = [(event, phase(event, now), seats_left(session, event)) for event in listed_events(session, now)]
+    events = [(event, phase(event, now), seats_left(event)) for event in listed_events(session, now)]
     return render_template("events/index.html", events=events)
 
 

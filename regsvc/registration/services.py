@@ -17,7 +17,7 @@ from regsvc.audit.services import PARTICIPANT, SYSTEM, record
 from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
-from regsvc.events.services import Phase, onsite_taken, phase
+from regsvc.events.services import Phase, phase
 from regsvc.mail.services import Mail, add_to_outbox, render_mail
 from regsvc.registration.models import (
     Attendance,
@@ -142,11 +142,6 @@ _LOCK_EVENT_AND_REGISTERED_ID = _locking(
 _LOCK_PUBLISHED_EVENT_AND_REGISTERED_ID = _locking(
     select(Event, _REGISTERED_ID).where(Event.slug == bindparam("slug"), Event.is_published.is_(True))
 )
-# On-site and waiting in one statement: every allocation needs both.
-_ONSITE_AND_WAITING = select(
-    func.count().filter(Registration.attendance == Attendance.ONSITE),
-    func.count().filter(Registration.attendance == Attendance.WAITLISTED),
-).where(Registration.event_id == bindparam("event_id"))
 
 
 @dataclass(frozen=True)
@@ -174,26 +169,19 @@ def allocate(
     decided here and saved by its caller (see _save_welcomed).
     """
     now = now or utcnow()
-    session.flush()  # the count below goes straight to the connection
-    taken, waiting = session.connection().execute(_ONSITE_AND_WAITING, {"event_id": event.id}).one()
-    waiting_before = waiting
+    waiting_before = event.waitlisted_count
     if registration is not None and wanted is not None and registration.attendance != wanted:
-        before = registration.attendance
-        was_onsite = before == Attendance.ONSITE
-        if wanted == Attendance.ONSITE:
-            if override or taken < event.onsite_capacity:
-                _set_attendance(registration, Attendance.ONSITE, now)
-            elif when_full == WhenFull.WAITLIST:
-                _set_attendance(registration, Attendance.WAITLISTED, now)
-            else:
-                _set_attendance(registration, Attendance.ONLINE, now)
+        if wanted != Attendance.ONSITE:
+            _set_attendance(event, registration, wanted, now)
+        elif override or event.onsite_taken < event.onsite_capacity:
+            _set_attendance(event, registration, Attendance.ONSITE, now)
+        elif when_full == WhenFull.WAITLIST:
+            _set_attendance(event, registration, Attendance.WAITLISTED, now)
         else:
-            _set_attendance(registration, wanted, now)
-        taken += (registration.attendance == Attendance.ONSITE) - was_onsite
-        waiting += (registration.attendance == Attendance.WAITLISTED) - (before == Attendance.WAITLISTED)
+            _set_attendance(event, registration, Attendance.ONLINE, now)
 
-    free = event.onsite_capacity - taken
-    if free <= 0 or waiting <= 0:
+    free = event.onsite_capacity - event.onsite_taken
+    if free <= 0 or event.waitlisted_count <= 0:
         return Allocation([], waiting_before)
     promoted = list(
         session.scalars(
@@ -207,7 +195,7 @@ def allocate(
         )
     )
     for person in promoted:
-        _set_attendance(person, Attendance.ONSITE, now)
+        _set_attendance(event, person, Attendance.ONSITE, now)
         record(session, SYSTEM, "waitlist.promoted", subject=person, name=person.full_name)
         _mail(
             session,
@@ -219,11 +207,14 @@ def allocate(
     return Allocation(promoted, waiting_before)
 
 
-def _set_attendance(registration: Registration, attendance: Attendance, now: datetime) -> None:
-    if attendance == Attendance.WAITLISTED and registration.attendance != Attendance.WAITLISTED:
-        registration.waitlisted_at = now
-    elif attendance != Attendance.WAITLISTED:
-        registration.waitlisted_at = None
+def _set_attendance(event: Event, registration: Registration, attendance: Attendance, now: datetime) -> None:
+    """The one place a registration's attendance changes, with the event's counts."""
+    before = registration.attendance  # None for a registration being made
+    if attendance == before:
+        return
+    event.onsite_taken += (attendance == Attendance.ONSITE) - (before == Attendance.ONSITE)
+    event.waitlisted_count += (attendance == Attendance.WAITLISTED) - (before == Attendance.WAITLISTED)
+    registration.waitlisted_at = now if attendance == Attendance.WAITLISTED else None
     registration.attendance = attendance
 
 
@@ -502,9 +493,8 @@ def apply_capacity(
     """set_capacity for a caller already inside seat_transaction."""
     if capacity < 0:
         raise ValueError("capacity cannot be negative")
-    taken = onsite_taken(session, event.id)
-    if capacity < taken:
-        raise CapacityBelowTaken(taken)
+    if capacity < event.onsite_taken:
+        raise CapacityBelowTaken(event.onsite_taken)
     if capacity != event.onsite_capacity:
         record(
             session, actor, "capacity.changed", subject=event, before=event.onsite_capacity, after=capacity
@@ -536,7 +526,7 @@ def register_walk_in(
         existing = _find_by_email(session, event.id, details.email)
         if existing is not None:
             raise AlreadyRegistered(existing)
-        taken = onsite_taken(session, event.id)
+        taken = event.onsite_taken
         if taken >= event.onsite_capacity and not override_reason:
             raise SeatsFull(taken, event.onsite_capacity)
         registration = _new_registration(details, now, locale="en", channel=Channel.DESK)
@@ -579,7 +569,7 @@ def staff_set_attendance(
     with seat_transaction(session, event_id) as event:
         registration = session.get(Registration, registration_id, populate_existing=True)
         before = registration.attendance
-        full = onsite_taken(session, event.id) >= event.onsite_capacity
+        full = event.onsite_taken >= event.onsite_capacity
         allocate(session, event, registration, wanted, override=bool(override_reason), now=now)
         if registration.attendance == before:
             return registration

@@ -132,7 +132,7 @@ def manage(token: str):
         token=token,
         just_registered=request.args.get("registered") == "1",
         position=waitlist_position(session, registration),
-        seats_left=seats_left(session, event),
+        seats_left=seats_left(event),
         changes=allowed_changes(registration, utcnow()),
         form=AttendanceChangeForm(),
         qr_svg=qr_svg,

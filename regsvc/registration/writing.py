@@ -1,22 +1,28 @@
-"""Writing a new registration with its private link and its confirmation e-mail.
+"""Writing a new registration with its private link, its confirmation e-mail and its
+event's new counts.
 
 This runs inside the seat lock that every registration of a burst waits for, so it
-writes plain INSERTs rather than flushing the unit of work, and on PostgreSQL all
-three rows in one statement: one round trip instead of three.
+writes plain statements rather than flushing the unit of work, and on PostgreSQL all
+four in one statement: one round trip instead of four.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, null, select, true
+from sqlalchemy import bindparam, insert, null, select, true, update
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
+from regsvc.events.models import Event
 from regsvc.mail.services import OUTBOX, OUTBOX_COLUMNS, Mail, add_to_outbox, queued
 from regsvc.registration.models import Registration, RegistrationLink
 
 REGISTRATIONS = Registration.__table__
 LINKS = RegistrationLink.__table__
+EVENTS = Event.__table__
+# What the seat allocation changed on the event (see registration.services._set_attendance).
+EVENT_COUNTS = ("onsite_taken", "waitlisted_count")
 # Every one is set before saving (by _new_registration and allocate, the event here):
 # none is left to a default.
 REGISTRATION_COLUMNS = tuple(column.name for column in REGISTRATIONS.columns if column.name != "id")
@@ -26,8 +32,8 @@ _INSERT_LINK = insert(LINKS)
 
 
 def _in_one_statement(with_mail: bool):
-    """PostgreSQL: the three INSERTs as data-modifying CTEs of one statement, returning
-    the registration's id and the message's."""
+    """PostgreSQL: the three INSERTs and the UPDATE of the event's counts as data-modifying
+    CTEs of one statement, returning the registration's id and the message's."""
     new_registration = (
         insert(REGISTRATIONS)
         .values(
@@ -48,8 +54,14 @@ def _in_one_statement(with_mail: bool):
         )
         .cte("new_link")
     )
+    event_counts = (
+        update(EVENTS)
+        .where(EVENTS.c.id == bindparam("e_id"))
+        .values({name: bindparam(f"e_{name}", type_=EVENTS.c[name].type) for name in EVENT_COUNTS})
+        .cte("event_counts")
+    )
     if not with_mail:
-        return select(new_registration.c.id, null()).add_cte(new_link)
+        return select(new_registration.c.id, null()).add_cte(new_link, event_counts)
     new_message = (
         insert(OUTBOX)
         .values({name: bindparam(f"m_{name}", type_=OUTBOX.c[name].type) for name in OUTBOX_COLUMNS})
@@ -58,7 +70,7 @@ def _in_one_statement(with_mail: bool):
     )
     # Each CTE yields one row: joined on true, they make one row with both ids.
     both = new_registration.join(new_message, true())
-    return select(new_registration.c.id, new_message.c.id).select_from(both).add_cte(new_link)
+    return select(new_registration.c.id, new_message.c.id).select_from(both).add_cte(new_link, event_counts)
 
 
 _ONE_STATEMENT = {with_mail: _in_one_statement(with_mail) for with_mail in (True, False)}
@@ -68,20 +80,24 @@ def save_new_registration(
     session: Session, registration: Registration, token_hash: str, now: datetime, mail: Mail | None
 ) -> None:
     """Store a new registration (its event already set), its private link (by the token's
-    hash) and, if given, its confirmation; then attach the registration to the session as
-    if it had been loaded."""
-    registration.event_id = registration.event.id
+    hash), if given its confirmation, and its event's counts; then attach the registration
+    to the session as if it had been loaded."""
+    event = registration.event
+    registration.event_id = event.id
     row = {name: getattr(registration, name) for name in REGISTRATION_COLUMNS}
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         params = {f"r_{name}": value for name, value in row.items()}
-        params.update({"l_token_hash": token_hash, "l_created_at": now})
+        params.update({"l_token_hash": token_hash, "l_created_at": now, "e_id": event.id})
+        params.update({f"e_{name}": getattr(event, name) for name in EVENT_COUNTS})
         if mail is not None:
             params.update({f"m_{name}": value for name, value in mail.outbox_row(now).items()})
         registration.id, message_id = connection.execute(_ONE_STATEMENT[mail is not None], params).one()
         if message_id is not None:
             queued(session, message_id)
-    else:
+        for name in EVENT_COUNTS:  # written: nothing left for the flush
+            set_committed_value(event, name, getattr(event, name))
+    else:  # the event's counts are written when the session flushes
         registration.id = connection.execute(_INSERT_REGISTRATION, row).inserted_primary_key[0]
         save_link(session, registration.id, token_hash, now)
         if mail is not None:

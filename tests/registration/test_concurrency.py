@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from regsvc.events.models import Event
 from regsvc.registration.models import Attendance, Registration, WhenFull
 from regsvc.registration.services import change_attendance, register, set_capacity
 from tests.conftest import details, form_data
@@ -21,6 +22,17 @@ def _counts(app, event_id):
             .group_by(Registration.attendance)
         )
         return dict(rows.all())
+
+
+def _assert_event_counts_match(app, event_id):
+    """The counts kept on the event (which the allocation decides by) are the real ones."""
+    counts = _counts(app, event_id)
+    with app.extensions["regsvc.db"].Session() as session:
+        event = session.get(Event, event_id)
+        assert (event.onsite_taken, event.waitlisted_count) == (
+            counts.get(Attendance.ONSITE, 0),
+            counts.get(Attendance.WAITLISTED, 0),
+        )
 
 
 def _all_at_once(n, work):
@@ -54,6 +66,7 @@ def test_simultaneous_form_submissions_never_exceed_the_cap(app, make_event):
         counts[Attendance.ONSITE] + counts[Attendance.WAITLISTED] + counts.get(Attendance.ONLINE, 0)
         == PARTICIPANTS
     )
+    _assert_event_counts_match(app, event.id)
 
 
 def test_double_submitted_form_creates_one_registration(app, make_event):
@@ -92,3 +105,4 @@ def test_switches_cancellations_and_capacity_changes_racing_keep_the_cap(app, ma
     assert counts[Attendance.ONSITE] == CAP + 3
     # Seats are never left free while someone waits.
     assert counts[Attendance.WAITLISTED] == PARTICIPANTS - PARTICIPANTS // 4 - (CAP + 3) - 1
+    _assert_event_counts_match(app, event.id)

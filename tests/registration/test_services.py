@@ -1,5 +1,6 @@
 """The rules of registration and seat allocation (DESIGN §2), at the service level."""
 
+import random
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -49,7 +50,8 @@ def test_onsite_seats_are_given_until_the_cap_then_the_waiting_list(session, mak
     second = make_registration(event).registration
     third = make_registration(event).registration
     assert [first.attendance, second.attendance, third.attendance] == ["onsite", "onsite", "waitlisted"]
-    assert seats_left(session, event) == 0
+    assert seats_left(event) == 0
+    assert (event.onsite_taken, event.waitlisted_count) == (2, 1)
     assert waitlist_position(session, third) == 1
 
 
@@ -327,3 +329,47 @@ def test_check_in_codes_are_sixteen_random_digits_leading_zeros_kept(monkeypatch
     assert len(codes) == 1000 and all(len(code) == 16 and code.isdigit() for code in codes)
     monkeypatch.setattr(registration_models.secrets, "randbelow", lambda bound: 42)
     assert new_checkin_code() == "0000000000000042"  # a scanner reads all 16 digits
+
+
+def test_the_counts_kept_on_the_event_follow_every_kind_of_change(session, make_event, make_user):
+    """Registering, switching, cancelling, desk walk-ins and overrides, staff changes and
+    capacity changes, in a long mixed sequence: the event's on-site and waiting counts,
+    which the allocation decides by, always equal its registrations'."""
+    from regsvc.auth.models import Role
+    from regsvc.registration.services import register_walk_in, staff_set_attendance
+
+    staff = make_user(Role.ORGANISER, email="counts@example.org")
+    event = make_event(onsite_capacity=3)
+    chance = random.Random(20261129)
+    people = []
+    seen = set()
+    for step in range(120):
+        action = chance.choice(["register", "register", "switch", "staff", "walk_in", "capacity"])
+        if action == "register" or not people:
+            wanted = chance.choice([Attendance.ONSITE, Attendance.ONLINE])
+            when_full = chance.choice([WhenFull.WAITLIST, WhenFull.ONLINE])
+            outcome = register(session, event.id, details(f"mix{step}"), wanted, when_full)
+            people.append(outcome.registration.id)
+        elif action == "switch":
+            person = session.get(Registration, chance.choice(people))
+            options = allowed_changes(person, utcnow())
+            if options:
+                change_attendance(session, person.id, chance.choice(options), chance.choice(list(WhenFull)))
+        elif action == "staff":
+            wanted = chance.choice(list(Attendance))
+            reason = chance.choice(["", "", "Speaker"])
+            staff_set_attendance(session, chance.choice(people), wanted, staff, override_reason=reason)
+        elif action == "walk_in":
+            reason = "Minister's adviser" if event.onsite_taken >= event.onsite_capacity else ""
+            people.append(
+                register_walk_in(session, event.id, details(f"walk{step}"), staff, override_reason=reason).id
+            )
+        else:
+            set_capacity(session, event.id, max(event.onsite_taken, event.onsite_capacity + chance.randint(-2, 3)))
+        counts = attendance_counts(session, event)
+        assert (event.onsite_taken, event.waitlisted_count) == (
+            counts.get(Attendance.ONSITE, 0),
+            counts.get(Attendance.WAITLISTED, 0),
+        ), f"step {step}: {action}"
+        seen.update(counts)
+    assert seen == set(Attendance)  # the sequence went through every state
