@@ -28,7 +28,12 @@ from regsvc.registration.models import (
     new_checkin_code,
     normalise_email,
 )
-from regsvc.registration.writing import save_link, save_new_registration
+from regsvc.registration.writing import (
+    change_event_counts,
+    save_event_counts,
+    save_link,
+    save_new_registration,
+)
 from regsvc.security import hash_token, new_token
 from regsvc.urls import external_url
 
@@ -106,6 +111,7 @@ def seat_transaction(session: Session, event_id: int) -> Iterator[Event]:
     """
     with write_transaction(session):
         yield session.scalars(_LOCK_EVENT, {"event_id": event_id}).one()
+        save_event_counts(session)
 
 
 @contextmanager
@@ -124,6 +130,7 @@ def _registration_transaction(
         if row is None:
             raise EventNotFound(event_key)
         yield row[0], row[1]
+        save_event_counts(session)
 
 
 def _locking(query):
@@ -172,13 +179,13 @@ def allocate(
     waiting_before = event.waitlisted_count
     if registration is not None and wanted is not None and registration.attendance != wanted:
         if wanted != Attendance.ONSITE:
-            _set_attendance(event, registration, wanted, now)
+            _set_attendance(session, event, registration, wanted, now)
         elif override or event.onsite_taken < event.onsite_capacity:
-            _set_attendance(event, registration, Attendance.ONSITE, now)
+            _set_attendance(session, event, registration, Attendance.ONSITE, now)
         elif when_full == WhenFull.WAITLIST:
-            _set_attendance(event, registration, Attendance.WAITLISTED, now)
+            _set_attendance(session, event, registration, Attendance.WAITLISTED, now)
         else:
-            _set_attendance(event, registration, Attendance.ONLINE, now)
+            _set_attendance(session, event, registration, Attendance.ONLINE, now)
 
     free = event.onsite_capacity - event.onsite_taken
     if free <= 0 or event.waitlisted_count <= 0:
@@ -195,7 +202,7 @@ def allocate(
         )
     )
     for person in promoted:
-        _set_attendance(event, person, Attendance.ONSITE, now)
+        _set_attendance(session, event, person, Attendance.ONSITE, now)
         record(session, SYSTEM, "waitlist.promoted", subject=person, name=person.full_name)
         _mail(
             session,
@@ -207,13 +214,20 @@ def allocate(
     return Allocation(promoted, waiting_before)
 
 
-def _set_attendance(event: Event, registration: Registration, attendance: Attendance, now: datetime) -> None:
-    """The one place a registration's attendance changes, with the event's counts."""
+def _set_attendance(
+    session: Session, event: Event, registration: Registration, attendance: Attendance, now: datetime
+) -> None:
+    """The one place a registration's attendance changes, with the event's counts (which
+    the seat transaction stores as it ends)."""
     before = registration.attendance  # None for a registration being made
     if attendance == before:
         return
-    event.onsite_taken += (attendance == Attendance.ONSITE) - (before == Attendance.ONSITE)
-    event.waitlisted_count += (attendance == Attendance.WAITLISTED) - (before == Attendance.WAITLISTED)
+    change_event_counts(
+        session,
+        event,
+        onsite=(attendance == Attendance.ONSITE) - (before == Attendance.ONSITE),
+        waitlisted=(attendance == Attendance.WAITLISTED) - (before == Attendance.WAITLISTED),
+    )
     registration.waitlisted_at = now if attendance == Attendance.WAITLISTED else None
     registration.attendance = attendance
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, null, select, true, update
+from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,14 +22,47 @@ from regsvc.registration.models import Registration, RegistrationLink
 REGISTRATIONS = Registration.__table__
 LINKS = RegistrationLink.__table__
 EVENTS = Event.__table__
-# What the seat allocation changed on the event (see registration.services._set_attendance).
+# What the seat allocation changes on the event (see registration.services._set_attendance).
 EVENT_COUNTS = ("onsite_taken", "waitlisted_count")
+# session.info key: the event whose counts changed and are not stored yet.
+_UNSAVED_COUNTS = "regsvc.unsaved_event_counts"
 # Every one is set before saving (by _new_registration and allocate, the event here):
 # none is left to a default.
 REGISTRATION_COLUMNS = tuple(column.name for column in REGISTRATIONS.columns if column.name != "id")
 
 _INSERT_REGISTRATION = insert(REGISTRATIONS)
 _INSERT_LINK = insert(LINKS)
+_UPDATE_COUNTS = (
+    update(EVENTS)
+    .where(EVENTS.c.id == bindparam("e_id"))
+    .values({name: bindparam(f"e_{name}", type_=EVENTS.c[name].type) for name in EVENT_COUNTS})
+)
+
+
+def change_event_counts(session: Session, event: Event, *, onsite: int, waitlisted: int) -> None:
+    """Change the event's counts, to be stored by save_event_counts (or with a new
+    registration) rather than by the session's flush: flushing an event that changed
+    would cost a registration more than all its own statements."""
+    set_committed_value(event, "onsite_taken", event.onsite_taken + onsite)
+    set_committed_value(event, "waitlisted_count", event.waitlisted_count + waitlisted)
+    session.info[_UNSAVED_COUNTS] = event
+
+
+def save_event_counts(session: Session) -> None:
+    """Store the counts change_event_counts changed, if any: the end of a seat transaction."""
+    event = session.info.pop(_UNSAVED_COUNTS, None)
+    if event is not None:
+        session.connection().execute(_UPDATE_COUNTS, _counts_params(event))
+
+
+@listens_for(Session, "after_rollback")
+def _forget_unsaved_counts(session: Session) -> None:
+    # Rolled back: the event's counts are read again from the database.
+    session.info.pop(_UNSAVED_COUNTS, None)
+
+
+def _counts_params(event: Event) -> dict:
+    return {"e_id": event.id, **{f"e_{name}": getattr(event, name) for name in EVENT_COUNTS}}
 
 
 def _in_one_statement(with_mail: bool):
@@ -54,12 +88,7 @@ def _in_one_statement(with_mail: bool):
         )
         .cte("new_link")
     )
-    event_counts = (
-        update(EVENTS)
-        .where(EVENTS.c.id == bindparam("e_id"))
-        .values({name: bindparam(f"e_{name}", type_=EVENTS.c[name].type) for name in EVENT_COUNTS})
-        .cte("event_counts")
-    )
+    event_counts = _UPDATE_COUNTS.cte("event_counts")
     if not with_mail:
         return select(new_registration.c.id, null()).add_cte(new_link, event_counts)
     new_message = (
@@ -88,16 +117,14 @@ def save_new_registration(
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         params = {f"r_{name}": value for name, value in row.items()}
-        params.update({"l_token_hash": token_hash, "l_created_at": now, "e_id": event.id})
-        params.update({f"e_{name}": getattr(event, name) for name in EVENT_COUNTS})
+        params.update({"l_token_hash": token_hash, "l_created_at": now, **_counts_params(event)})
         if mail is not None:
             params.update({f"m_{name}": value for name, value in mail.outbox_row(now).items()})
         registration.id, message_id = connection.execute(_ONE_STATEMENT[mail is not None], params).one()
         if message_id is not None:
             queued(session, message_id)
-        for name in EVENT_COUNTS:  # written: nothing left for the flush
-            set_committed_value(event, name, getattr(event, name))
-    else:  # the event's counts are written when the session flushes
+        session.info.pop(_UNSAVED_COUNTS, None)  # stored
+    else:
         registration.id = connection.execute(_INSERT_REGISTRATION, row).inserted_primary_key[0]
         save_link(session, registration.id, token_hash, now)
         if mail is not None:
