@@ -8,6 +8,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import url_for
 from sqlalchemy import create_engine, select, text
 
 import config
@@ -167,3 +168,22 @@ def test_upgrading_an_existing_database_gives_old_registrations_check_in_codes_a
     codes = [code for code, _ in rows]
     assert all(len(code) == 16 and code.isdigit() for code in codes) and len(set(codes)) == 4
     assert rows[0].search_text.startswith("dorde 1")
+
+
+def test_every_route_that_changes_something_refuses_a_request_without_its_csrf_token(app):
+    """Forms leave the token to CSRFProtect (regsvc.forms.Form): every POST, PUT, PATCH and
+    DELETE route of the application must be covered by it, none exempt."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    placeholders = {"IntegerConverter": 1, "UnicodeConverter": "x", "PathConverter": "x"}
+    checked = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}):
+            values = {name: placeholders[type(converter).__name__] for name, converter in rule._converters.items()}
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **values)
+            response = client.open(url, method=method, data={"anything": "1"})
+            assert response.status_code == 400, f"{method} {rule.rule}"
+            assert "Please send the form again" in response.get_data(as_text=True), f"{method} {rule.rule}"
+            checked.append(rule.endpoint)
+    assert "registration.register_form" in checked and "auth.login" in checked

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from regsvc.auth.models import Role
 from regsvc.auth.services import MIN_PASSWORD_LENGTH
+from regsvc.forms import Form
 
 ROLE_LABELS = {
     Role.ORGANISER: _l("Organiser"),
@@ -14,7 +14,7 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(message=_l("Please enter your e-mail address."))]
     )
@@ -23,7 +23,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[

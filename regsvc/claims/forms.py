@@ -1,15 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from regsvc.claims.models import ExpenseKind, PayoutMethod, TravelMode
+from regsvc.forms import Form
 from regsvc.registration.forms import ChoiceField
 
 
-class ClaimDetailsForm(FlaskForm):
+class ClaimDetailsForm(Form):
     travel_mode = ChoiceField(
         _l("How did you travel?"),
         choices=[
@@ -39,7 +39,7 @@ class ClaimDetailsForm(FlaskForm):
     account_holder = StringField(_l("Account holder"), validators=[Optional(), Length(max=200)])
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     file = FileField(
         _l("Photo or PDF of the receipt"),
         description=_l("JPEG, PNG, WebP, HEIC or PDF, at most 10 MB. On a phone you can take the photo now."),

@@ -1,7 +1,6 @@
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from regsvc.events.editing import EVENT_FIELDS
 from regsvc.events.models import CURRENCIES, TIMEZONES, Event
+from regsvc.forms import Form
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _WHEN = _l("Please enter a date and time.")
@@ -27,7 +27,7 @@ def _when(label):
     return DateTimeLocalField(label, format=LOCAL_FORMAT, validators=[DataRequired(message=_WHEN)])
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """Every field of an event. Dates are typed in the event's own time zone."""
 
     title = StringField(
@@ -124,7 +124,7 @@ class EventForm(FlaskForm):
         return values
 
 
-class FareTableForm(FlaskForm):
+class FareTableForm(Form):
     lines = TextAreaField(
         _l("Fare table"),
         description=_l(

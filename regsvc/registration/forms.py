@@ -2,11 +2,11 @@
 # registration each web worker serves, in the middle of a burst. Load it with the app.
 import email_validator  # noqa: F401
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from regsvc.forms import Form
 from regsvc.registration.models import Attendance, WhenFull
 from regsvc.registration.services import EDITABLE_FIELDS
 
@@ -23,7 +23,7 @@ class ChoiceField(RadioField):
             raise ValidationError(self.message)
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     full_name = StringField(
         _l("Full name"),
         validators=[DataRequired(message=_l("Please enter your full name.")), Length(max=200)],
@@ -95,7 +95,7 @@ class RegistrationForm(FlaskForm):
     )
 
 
-class AttendanceChangeForm(FlaskForm):
+class AttendanceChangeForm(Form):
     """One button on the private page; the attendance it asks for is a hidden field."""
 
     wanted = ChoiceField(choices=[SelectChoice(a.value) for a in Attendance], message=_l("Choose a change."))
@@ -107,7 +107,7 @@ class AttendanceChangeForm(FlaskForm):
     )
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     """A participant's details as staff edit them (e-mail optional: walk-ins may have none)."""
 
     full_name = StringField(
@@ -136,7 +136,7 @@ class DetailsForm(FlaskForm):
         }
 
 
-class StaffAttendanceForm(FlaskForm):
+class StaffAttendanceForm(Form):
     wanted = SelectField(
         _l("Attendance"),
         choices=[
@@ -152,7 +152,7 @@ class StaffAttendanceForm(FlaskForm):
     )
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     full_name = StringField(
         _l("Full name"), validators=[DataRequired(message=_l("Please enter the full name.")), Length(max=200)]
     )
