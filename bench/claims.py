@@ -69,7 +69,7 @@ sys.path.insert(0, str(ROOT))
 from alembic import command  # noqa: E402
 
 from regsvc import create_app  # noqa: E402
-from regsvc.auth.models import Role, StaffUser  # noqa: E402
+from regsvc.auth.models import StaffUser  # noqa: E402
 from regsvc.auth.services import create_user  # noqa: E402
 from regsvc.claims.documents import claim_pdf  # noqa: E402
 from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim  # noqa: E402
@@ -82,8 +82,9 @@ from regsvc.events.fares import parse_fares, replace_fares  # noqa: E402
 from regsvc.events.models import Event  # noqa: E402
 from regsvc.registration.models import Attendance, Registration  # noqa: E402
 from regsvc.registration.services import ParticipantDetails, register  # noqa: E402
+from regsvc.roles import Role  # noqa: E402
 from regsvc.storage import Storage  # noqa: E402
-from regsvc.text import fold  # noqa: E402
+from regsvc.text import search_key  # noqa: E402
 from tests.claims.corpus import GPS_XMP, marked_picture, phone_exif, phone_photo  # noqa: E402
 
 # Targets from the issue.
@@ -291,7 +292,7 @@ def insert_submitted_claims(engine: Engine, event: Event, how_many: int) -> None
                     organisation="CRPM",
                     position="Programme officer",
                     departure_town=town,
-                    search_text=fold(f"{name} CRPM {email}"),
+                    search_text=search_key(f"{name} CRPM {email}"),
                     consented_at=now,
                     attendance=Attendance.ONSITE,
                     checkin_code=f"9{number:015d}",  # unique, 16 digits like the real ones

@@ -23,6 +23,7 @@ from regsvc.events.views import bp as events_bp
 from regsvc.extensions import babel, csrf
 from regsvc.health import bp as health_bp
 from regsvc.mail.delivery import init_app as init_mail_delivery
+from regsvc.registration.console import bp as registrations_bp
 from regsvc.registration.views import bp as registration_bp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +82,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(registrations_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(finance_bp)

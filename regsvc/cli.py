@@ -8,13 +8,13 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 
-from regsvc.auth.models import Role
 from regsvc.auth.services import AccountError, create_user, find_user, list_users, set_active
 from regsvc.claims.receipts import referenced_upload_names
 from regsvc.db import get_session
 from regsvc.demo import load_demo_data
 from regsvc.mail.services import send_pending
 from regsvc.mail.services import watch as watch_outbox
+from regsvc.roles import Role
 from regsvc.storage import current_storage
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

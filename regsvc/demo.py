@@ -11,7 +11,6 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from regsvc.auth.models import Role
 from regsvc.auth.services import create_user, find_user
 from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim
 from regsvc.claims.models import ExpenseKind, PayoutMethod, TravelMode
@@ -21,6 +20,7 @@ from regsvc.events.fares import fare_table, parse_fares, replace_fares
 from regsvc.events.models import Event
 from regsvc.registration.models import Attendance, Registration
 from regsvc.registration.services import ParticipantDetails, register
+from regsvc.roles import Role
 from regsvc.storage import Storage
 
 

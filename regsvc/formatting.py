@@ -7,8 +7,6 @@ from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, current_app
 from flask_babel import get_locale
 
-from regsvc.claims.accounts import BankAccountError, parse_account
-from regsvc.events.models import Event
 from regsvc.money import format_money
 
 _EVENT_FORMATS = {
@@ -19,8 +17,9 @@ _EVENT_FORMATS = {
 }
 
 
-def event_datetime(value, event: Event, format: str = "full") -> str:
-    """A moment as the people at the event see it, e.g. "Tuesday, 30 June 2026, 11:30"."""
+def event_datetime(value, event, format: str = "full") -> str:
+    """A moment as the people at the event see it, e.g. "Tuesday, 30 June 2026, 11:30"
+    (`event`: anything with the event's `timezone`)."""
     return _formatted(value, _EVENT_FORMATS.get(format, format), event.timezone, str(get_locale()))
 
 
@@ -38,16 +37,7 @@ def staff_datetime(value) -> str:
     )
 
 
-def bank_account(number: str) -> str:
-    """A stored (compact) account number as people read it: "RS35 2600 0560 …", "160-0000000123-45"."""
-    try:
-        return str(parse_account(number))
-    except BankAccountError:
-        return number
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["bank_account"] = bank_account
     app.jinja_env.filters["event_datetime"] = event_datetime
     app.jinja_env.filters["staff_datetime"] = staff_datetime
     app.jinja_env.filters["money"] = format_money

@@ -1,7 +1,8 @@
-"""Folding names for search and sorting: case, accents and script do not matter.
+"""Keys for finding and ordering names: `search_key` (case, accents and script do not
+matter) and `name_sort_key` (lists by surname). The one place for either.
 
-"Đorđević", "Dordevic", "Ђорђевић" and "ĐORĐEVIĆ" all fold to "dordevic", so the
-desk finds a person however their name is typed.
+"Đorđević", "Dordevic", "Ђорђевић" and "ĐORĐEVIĆ" all have the search key "dordevic", so
+the desk finds a person however their name is typed.
 """
 
 import unicodedata
@@ -47,6 +48,51 @@ _LATIN = {"đ": "d", "ł": "l", "ø": "o", "ß": "ss"}
 _TABLE = str.maketrans({**_CYRILLIC, **_LATIN})
 
 
-def fold(text: str) -> str:
+def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_TABLE))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Letters that Unicode does not decompose into a base letter and a mark. Latin ones are
+# folded onto their base letter, like Č, Ć onto C. Serbian and Macedonian Cyrillic letters
+# of their own sort right after the letter they follow in the alphabet (Љ after Л…).
+_AFTER = "\uffff"
+_FOLD = str.maketrans(
+    {
+        "đ": "d",
+        "ð": "d",
+        "ł": "l",
+        "ø": "o",
+        "ħ": "h",
+        "ı": "i",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ђ": "д" + _AFTER,
+        "ѕ": "з" + _AFTER,
+        "ј": "и" + _AFTER,
+        "љ": "л" + _AFTER,
+        "њ": "н" + _AFTER,
+        "ћ": "т" + _AFTER,
+        "џ": "ч" + _AFTER,
+    }
+)
+
+
+def _sort_fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Đurić" → "duric", "Ќосева" → "косева"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD)
+
+
+def surname(full_name: str) -> str:
+    """The last word of the name ("Ana van der Berg" → "Berg"): people type their names freely."""
+    words = full_name.split()
+    return words[-1] if words else ""
+
+
+def name_sort_key(full_name: str) -> tuple[str, ...]:
+    """Surname, then full name; case- and accent-insensitive first (see sort_by_surname in
+    regsvc.documents.attendance for the order it gives)."""
+    name = " ".join(full_name.split())
+    return (_sort_fold(surname(name)), _sort_fold(name), name.casefold(), name)

@@ -17,7 +17,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from regsvc import create_app
-from regsvc.auth.models import Role, StaffUser
+from regsvc.auth.models import StaffUser
 from regsvc.auth.services import create_user
 from regsvc.cli import alembic_config
 from regsvc.db import utcnow
@@ -25,6 +25,7 @@ from regsvc.events.models import Event
 from regsvc.models import Base
 from regsvc.registration.models import Attendance, WhenFull
 from regsvc.registration.services import ParticipantDetails, register
+from regsvc.roles import Role
 
 TEST_DATABASE_URL = os.environ.get("REGSVC_TEST_DATABASE_URL", "")
 

@@ -10,7 +10,7 @@ from alembic import op
 
 import regsvc.db
 from regsvc.registration.models import new_checkin_code
-from regsvc.text import fold
+from regsvc.text import search_key as fold
 
 revision = "0002"
 down_revision = "0001"

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from regsvc.auth.models import StaffUser
 from regsvc.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from regsvc.auth.models import StaffUser
+    from regsvc.events.models import Event
 
 
 class AuditEntry(Base):
@@ -26,7 +30,9 @@ class AuditEntry(Base):
     subject_id: Mapped[int | None] = mapped_column()
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor: Mapped[StaffUser | None] = relationship(lazy="joined")
+    # By name: the audit log is written by every package and imports none of them.
+    actor: Mapped[StaffUser | None] = relationship("StaffUser", lazy="joined")
+    event: Mapped[Event | None] = relationship("Event", lazy="raise")
 
 
 @event.listens_for(Session, "before_flush")

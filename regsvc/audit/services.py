@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regsvc.audit.models import AuditEntry
-from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow
-from regsvc.events.models import Event
+from regsvc.pagination import Page, paginate
+
+if TYPE_CHECKING:
+    from regsvc.auth.models import StaffUser
 
 PARTICIPANT = "participant"
 SYSTEM = "system"
@@ -19,21 +23,20 @@ def record(
     actor: StaffUser | str | None,
     action: str,
     *,
+    event_id: int | None,
     subject=None,
-    event_id: int | None = None,
     **details,
 ) -> AuditEntry:
     """Add an entry inside the caller's transaction: it is kept only if the change is.
 
     `actor` is a staff user, PARTICIPANT, or None for the system (CLI, automatic steps).
-    `subject` is the record acted on; its event is taken from it when it has one.
+    `event_id`: the event the change belongs to (None for none, e.g. a staff account);
+    `subject` is the record acted on.
     """
-    if isinstance(actor, StaffUser):
-        actor_id, actor_label = actor.id, actor.label
-    else:
+    if actor is None or isinstance(actor, str):
         actor_id, actor_label = None, actor or SYSTEM
-    if event_id is None and subject is not None:
-        event_id = subject.id if isinstance(subject, Event) else getattr(subject, "event_id", None)
+    else:
+        actor_id, actor_label = actor.id, actor.label
     entry = AuditEntry(
         at=utcnow(),
         actor_id=actor_id,
@@ -51,15 +54,9 @@ def record(
 PAGE_SIZE = 100
 
 
-def entries(session: Session, *, event_id: int | None = None, page: int = 1) -> tuple[list[AuditEntry], int]:
-    """Newest first, one page; and the number of entries in all."""
+def entries(session: Session, *, event_id: int | None = None, page: int = 1) -> Page[AuditEntry]:
+    """Newest first, one page."""
     query = select(AuditEntry)
     if event_id is not None:
         query = query.where(AuditEntry.event_id == event_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    )
-    return list(rows), total
+    return paginate(session, query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), page, PAGE_SIZE)

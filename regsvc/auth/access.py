@@ -1,36 +1,15 @@
-"""Who may open which staff page. Every /staff/ view is wrapped in staff_required."""
+"""Signing staff in: the user loader and the page header's signed-in staff member
+(which pages they may open: regsvc.roles)."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from regsvc.auth.models import StaffUser
 from regsvc.db import get_session
 from regsvc.extensions import login_manager
-
-
-def staff_required(*roles: str):
-    """Allow signed-in staff holding any of `roles`; others get the login page or a 403."""
-    if not roles:
-        raise ValueError("name the roles that may open this page")
-
-    def decorate(view):
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        guarded.allowed_roles = frozenset(roles)
-        return guarded
-
-    return decorate
 
 
 def signed_in_staff() -> StaffUser | None:

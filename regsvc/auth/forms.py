@@ -3,9 +3,9 @@ from wtforms import EmailField, PasswordField, SelectMultipleField, StringField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from regsvc.auth.models import Role
 from regsvc.auth.services import MIN_PASSWORD_LENGTH
 from regsvc.forms import Form
+from regsvc.roles import Role
 
 ROLE_LABELS = {
     Role.ORGANISER: _l("Organiser"),

@@ -1,18 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from regsvc.db import Base, UTCDateTime, utcnow
-
-
-class Role(StrEnum):
-    ORGANISER = "organiser"
-    DESK = "desk"
-    FINANCE = "finance"
 
 
 class StaffUser(Base):

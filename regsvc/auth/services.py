@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from regsvc.audit.services import record
-from regsvc.auth.models import LoginFailure, Role, StaffRole, StaffUser
+from regsvc.auth.models import LoginFailure, StaffRole, StaffUser
 from regsvc.db import utcnow, write_transaction
+from regsvc.roles import Role
 
 MIN_PASSWORD_LENGTH = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -86,7 +87,7 @@ def create_user(
         )
         session.add(user)
         session.flush()
-        record(session, actor, "user.created", subject=user, email=email, roles=sorted(set(roles)))
+        record(session, actor, "user.created", event_id=None, subject=user, email=email, roles=sorted(set(roles)))
     return NewAccount(user=user, generated_password=generated)
 
 
@@ -98,7 +99,7 @@ def set_active(session: Session, user_id: int, active: bool, *, actor: StaffUser
         if actor is not None and actor.id == user.id and not active:
             raise AccountError(_l("You cannot disable your own account."))
         user.active = active
-        record(session, actor, "user.enabled" if active else "user.disabled", subject=user, email=user.email)
+        record(session, actor, "user.enabled" if active else "user.disabled", event_id=None, subject=user, email=user.email)
     return user
 
 
@@ -147,4 +148,4 @@ def change_password(session: Session, user_id: int, password: str) -> None:
     with write_transaction(session):
         user = session.get(StaffUser, user_id)
         user.password_hash = generate_password_hash(password)
-        record(session, user, "user.password_changed", subject=user)
+        record(session, user, "user.password_changed", event_id=None, subject=user)

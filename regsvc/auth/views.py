@@ -4,9 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from regsvc.auth.access import staff_required
 from regsvc.auth.forms import ROLE_LABELS, LoginForm, UserForm
-from regsvc.auth.models import Role
 from regsvc.auth.services import (
     AccountError,
     LoginRefused,
@@ -17,6 +15,7 @@ from regsvc.auth.services import (
     set_active,
 )
 from regsvc.db import get_session
+from regsvc.roles import Role, staff_required
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 

@@ -100,3 +100,11 @@ def parse_account(text: str) -> BankAccount:
     raise BankAccountError(
         _l("Enter an IBAN, or a Serbian (18 digits) or Macedonian (15 digits) account number.")
     )
+
+
+def format_account(number: str) -> str:
+    """A stored (compact) account number as people read it: "RS35 2600 0560 …", "160-0000000123-45"."""
+    try:
+        return str(parse_account(number))
+    except BankAccountError:
+        return number

@@ -118,7 +118,7 @@ def create_batch(session: Session, claim_ids: list[int], actor: StaffUser) -> Pa
             session,
             actor,
             "batch.created",
-            subject=batch,
+            event_id=None, subject=batch,
             claims=claim_ids,
             total=sum(claim.approved_amount for claim in claims),
             currency=batch.currency,
@@ -152,7 +152,7 @@ def mark_batch_paid(session: Session, batch_id: int, actor: StaffUser) -> Paymen
         batch.paid_at, batch.paid_by_id = utcnow(), actor.id
         for claim in batch.claims:
             record_payment(session, claim, actor, batch.id)
-        record(session, actor, "batch.paid", subject=batch, claims=[claim.id for claim in batch.claims])
+        record(session, actor, "batch.paid", event_id=None, subject=batch, claims=[claim.id for claim in batch.claims])
     return batch
 
 
@@ -163,7 +163,7 @@ def dissolve_batch(session: Session, batch_id: int, actor: StaffUser) -> None:
         claim_ids = [claim.id for claim in batch.claims]
         for claim in batch.claims:
             claim.batch_id = None
-        record(session, actor, "batch.dissolved", subject=batch, claims=claim_ids)
+        record(session, actor, "batch.dissolved", event_id=None, subject=batch, claims=claim_ids)
         session.delete(batch)
 
 

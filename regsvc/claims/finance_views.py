@@ -6,8 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from regsvc.auth.access import staff_required
-from regsvc.auth.models import Role
 from regsvc.claims.batches import (
     BatchError,
     all_batches,
@@ -19,7 +17,7 @@ from regsvc.claims.batches import (
     mark_batch_paid,
 )
 from regsvc.claims.documents import claim_pdf, claim_trail, claims_pdf
-from regsvc.claims.models import ClaimStatus, Receipt
+from regsvc.claims.models import Claim, ClaimStatus, Receipt
 from regsvc.claims.review import (
     QUEUE_PAGE,
     ReviewError,
@@ -34,9 +32,10 @@ from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
 from regsvc.documents.responses import download
 from regsvc.events.editing import all_events
-from regsvc.lookups import claim_or_404
 from regsvc.money import AmountError, to_minor_units
+from regsvc.roles import Role, staff_required
 from regsvc.storage import current_storage
+from regsvc.web import get_or_404
 
 bp = Blueprint("finance", __name__, url_prefix="/staff/finance")
 finance = staff_required(Role.FINANCE)
@@ -66,7 +65,7 @@ def queue():
 @bp.get("/claims/<int:claim_id>")
 @finance
 def claim(claim_id: int):
-    claim = claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     return render_template(
         "finance/claim.html",
         claim=claim,
@@ -85,7 +84,7 @@ def _amount(field: str, currency: str) -> int | None:
 @bp.post("/claims/<int:claim_id>/decide")
 @finance
 def decide(claim_id: int):
-    claim = claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     action = request.form.get("action")
     reason = request.form.get("reason", "")
     session = get_session()
@@ -121,7 +120,7 @@ def decide(claim_id: int):
 @finance
 def claim_document(claim_id: int):
     """The claim as PDF; `?archival=1`: the PDF/A-3 copy with the receipt files attached."""
-    claim = claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     archival = request.args.get("archival") == "1"
     data = claim_pdf(get_session(), claim, current_storage(), archival=archival)
     name = f"travel-claim-{claim.id}{'-archival' if archival else ''}.pdf"

@@ -1,22 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from regsvc.claims.models import ExpenseKind, PayoutMethod, TravelMode
-from regsvc.forms import Form
-from regsvc.registration.forms import ChoiceField
+from regsvc.claims.labels import EXPENSE_KIND, PAYOUT_METHOD, TRAVEL_MODE
+from regsvc.forms import ChoiceField, Form
 
 
 class ClaimDetailsForm(Form):
     travel_mode = ChoiceField(
         _l("How did you travel?"),
-        choices=[
-            SelectChoice(TravelMode.BUS.value, _l("By bus")),
-            SelectChoice(TravelMode.CAR.value, _l("By car")),
-            SelectChoice(TravelMode.OTHER.value, _l("Other")),
-        ],
+        choices=TRAVEL_MODE.choices(),
         message=_l("Please choose how you travelled."),
     )
     route = TextAreaField(
@@ -26,10 +20,7 @@ class ClaimDetailsForm(Form):
     )
     payout_method = ChoiceField(
         _l("How should we pay you?"),
-        choices=[
-            SelectChoice(PayoutMethod.BANK.value, _l("To my bank account")),
-            SelectChoice(PayoutMethod.CASH.value, _l("In cash at the venue")),
-        ],
+        choices=PAYOUT_METHOD.choices(),
         message=_l("Please choose how you want to be paid."),
     )
     account_number = StringField(
@@ -46,12 +37,7 @@ class ReceiptForm(Form):
     )
     kind = SelectField(
         _l("Kind"),
-        choices=[
-            SelectChoice(ExpenseKind.BUS_TICKET.value, _l("Bus ticket")),
-            SelectChoice(ExpenseKind.FUEL.value, _l("Fuel bill")),
-            SelectChoice(ExpenseKind.TOLL.value, _l("Toll bill")),
-            SelectChoice(ExpenseKind.OTHER.value, _l("Other")),
-        ],
+        choices=EXPENSE_KIND.choices(),
     )
     issued_on = DateField(
         _l("Date on the receipt"),

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from regsvc.claims.accounts import BankAccountError
+from regsvc.claims.accounts import BankAccountError, format_account
 from regsvc.claims.documents import claim_pdf
 from regsvc.claims.drafting import (
     EDITABLE,
@@ -17,6 +17,7 @@ from regsvc.claims.drafting import (
     submit_claim,
 )
 from regsvc.claims.forms import ClaimDetailsForm, ReceiptForm
+from regsvc.claims.labels import CLAIM_STATUS, EXPENSE_KIND, PAYOUT_METHOD, TRAVEL_MODE
 from regsvc.claims.models import ExpenseKind, PayoutMethod, Receipt, TravelMode
 from regsvc.claims.receipts import ReceiptRejected, process_upload, read_limited
 from regsvc.claims.review import decision_reason
@@ -25,10 +26,21 @@ from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
 from regsvc.documents.responses import download
 from regsvc.money import AmountError, to_minor_units
-from regsvc.registration.views import private_registration
+from regsvc.registration.lookups import private_registration
 from regsvc.storage import current_storage
 
 bp = Blueprint("claims", __name__)
+bp.add_app_template_filter(CLAIM_STATUS, "claim_status_label")
+bp.add_app_template_filter(TRAVEL_MODE, "travel_mode_label")
+bp.add_app_template_filter(PAYOUT_METHOD, "payout_method_label")
+bp.add_app_template_filter(EXPENSE_KIND, "expense_kind_label")
+bp.add_app_template_filter(format_account, "bank_account")
+
+
+@bp.app_template_global("travel_refund")
+def _travel_refund(registration):
+    """For the travel-costs section of the participant's page (claims/_travel_costs.html)."""
+    return travel_refund(get_session(), registration)
 
 
 def _claim(token: str) -> tuple:

@@ -33,7 +33,7 @@ def check_in(
             return registration, False
         registration.checked_in_at = now or utcnow()
         registration.checked_in_by_id = actor.id
-        record(session, actor, "checkin", subject=registration, name=registration.full_name)
+        record(session, actor, "checkin", event_id=registration.event_id, subject=registration, name=registration.full_name)
     return registration, True
 
 
@@ -43,7 +43,7 @@ def undo_check_in(session: Session, registration_id: int, actor: StaffUser) -> R
         if registration.checked_in_at is not None:
             registration.checked_in_at = None
             registration.checked_in_by_id = None
-            record(session, actor, "checkin.undone", subject=registration, name=registration.full_name)
+            record(session, actor, "checkin.undone", event_id=registration.event_id, subject=registration, name=registration.full_name)
     return registration
 
 

@@ -4,15 +4,13 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from regsvc.auth.access import staff_required
-from regsvc.auth.models import Role
 from regsvc.db import get_session, utcnow
 from regsvc.desk.services import NotSeated, check_in, registration_by_code, undo_check_in
 from regsvc.events.editing import all_events
 from regsvc.events.fares import fare_towns
 from regsvc.events.models import Event
-from regsvc.lookups import event_or_404, registration_or_404
 from regsvc.registration.forms import WalkInForm
+from regsvc.registration.lookups import registration_or_404
 from regsvc.registration.models import Attendance, Registration
 from regsvc.registration.queries import counts, desk_search
 from regsvc.registration.services import (
@@ -22,6 +20,8 @@ from regsvc.registration.services import (
     register_walk_in,
     staff_set_attendance,
 )
+from regsvc.roles import Role, staff_required
+from regsvc.web import get_or_404
 
 bp = Blueprint("desk", __name__, url_prefix="/staff/desk")
 desk_staff = staff_required(Role.DESK, Role.ORGANISER)
@@ -43,7 +43,7 @@ def choose():
 @bp.get("/<int:event_id>/")
 @desk_staff
 def desk(event_id: int):
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     query = request.args.get("q", "")
     session = get_session()
     return render_template(
@@ -59,7 +59,7 @@ def desk(event_id: int):
 @desk_staff
 def search(event_id: int):
     """The result list alone, for search as you type."""
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     query = request.args.get("q", "")
     return render_template(
         "desk/_results.html", event=event, query=query, results=desk_search(get_session(), event.id, query)
@@ -69,7 +69,7 @@ def search(event_id: int):
 @bp.get("/<int:event_id>/counts")
 @desk_staff
 def live_counts(event_id: int):
-    numbers = counts(get_session(), event_or_404(event_id))
+    numbers = counts(get_session(), get_or_404(Event, event_id))
     return jsonify(
         checked_in=numbers.checked_in,
         onsite=numbers.onsite,
@@ -83,7 +83,7 @@ def live_counts(event_id: int):
 @desk_staff
 def scan(event_id: int):
     """What the search field sends on Enter: a scanned check-in code checks in, text searches."""
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     typed = request.form.get("q", "").strip()
     registration = registration_by_code(get_session(), event.id, typed) if typed.isdigit() else None
     if registration is None:
@@ -125,15 +125,15 @@ def _status_label(attendance: str) -> str:
 @bp.post("/<int:event_id>/checkin/<int:registration_id>")
 @desk_staff
 def check_in_person(event_id: int, registration_id: int):
-    event = event_or_404(event_id)
-    return _check_in(event, registration_or_404(event, registration_id))
+    event = get_or_404(Event, event_id)
+    return _check_in(event, registration_or_404(event.id, registration_id))
 
 
 @bp.post("/<int:event_id>/undo/<int:registration_id>")
 @desk_staff
 def undo(event_id: int, registration_id: int):
-    event = event_or_404(event_id)
-    registration = undo_check_in(get_session(), registration_or_404(event, registration_id).id, current_user)
+    event = get_or_404(Event, event_id)
+    registration = undo_check_in(get_session(), registration_or_404(event.id, registration_id).id, current_user)
     flash(_("Check-in of %(name)s undone.", name=registration.full_name), "info")
     return _back(event)
 
@@ -142,8 +142,8 @@ def undo(event_id: int, registration_id: int):
 @desk_staff
 def seat(event_id: int, registration_id: int):
     """Give an on-site seat to someone registered online or waiting, then check them in."""
-    event = event_or_404(event_id)
-    registration = registration_or_404(event, registration_id)
+    event = get_or_404(Event, event_id)
+    registration = registration_or_404(event.id, registration_id)
     updated = staff_set_attendance(
         get_session(),
         registration.id,
@@ -166,7 +166,7 @@ def seat(event_id: int, registration_id: int):
 @bp.route("/<int:event_id>/walk-in", methods=["GET", "POST"])
 @desk_staff
 def walk_in(event_id: int):
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     form = WalkInForm()
     numbers = counts(get_session(), event)
     status = 200

@@ -46,6 +46,7 @@ from regsvc.db import utcnow
 from regsvc.documents.csvfile import csv_bytes
 from regsvc.documents.qr import qr_svg
 from regsvc.documents.render import available_cpus, document_locale, render_pdf, render_pdf_parts
+from regsvc.text import name_sort_key
 
 
 @dataclass(frozen=True)
@@ -53,55 +54,13 @@ class AttendanceRow:
     full_name: str
     organisation: str
     town: str
-    attendance: str  # "onsite" | "online" | "waitlisted"
+    attendance: str  # as the list's readers say it: "On-site", "Online", …
     checkin_code: str
     consents_to_publication: bool
     checked_in: bool
 
 
 # --- Sorting ---------------------------------------------------------------------------
-
-# Letters that Unicode does not decompose into a base letter and a mark. Latin ones are
-# folded onto their base letter, like Č, Ć onto C. Serbian and Macedonian Cyrillic letters
-# of their own sort right after the letter they follow in the alphabet (Љ after Л…).
-_AFTER = "\uffff"
-_FOLD = str.maketrans(
-    {
-        "đ": "d",
-        "ð": "d",
-        "ł": "l",
-        "ø": "o",
-        "ħ": "h",
-        "ı": "i",
-        "ß": "ss",
-        "æ": "ae",
-        "œ": "oe",
-        "ђ": "д" + _AFTER,
-        "ѕ": "з" + _AFTER,
-        "ј": "и" + _AFTER,
-        "љ": "л" + _AFTER,
-        "њ": "н" + _AFTER,
-        "ћ": "т" + _AFTER,
-        "џ": "ч" + _AFTER,
-    }
-)
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form: "Đurić" → "duric", "Ќосева" → "косева"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD)
-
-
-def surname(full_name: str) -> str:
-    """The last word of the name ("Ana van der Berg" → "Berg"): people type their names freely."""
-    words = full_name.split()
-    return words[-1] if words else ""
-
-
-def sort_key(row: AttendanceRow) -> tuple[str, ...]:
-    name = " ".join(row.full_name.split())
-    return (_fold(surname(name)), _fold(name), name.casefold(), name)
 
 
 def sort_by_surname(rows: Iterable[AttendanceRow]) -> list[AttendanceRow]:
@@ -113,22 +72,7 @@ def sort_by_surname(rows: Iterable[AttendanceRow]) -> list[AttendanceRow]:
     Digraphs (Lj, Nj, Dž) are two letters. This is a simple, predictable rule, not the
     full collation of one language (which would need ICU and would differ by language).
     """
-    return sorted(rows, key=sort_key)
-
-
-# --- Labels ----------------------------------------------------------------------------
-
-ATTENDANCE_LABELS = {
-    "onsite": _l("On-site"),
-    "online": _l("Online"),
-    "waitlisted": _l("Waiting list"),
-    "cancelled": _l("Cancelled"),
-}
-
-
-def attendance_label(value: str) -> str:
-    label = ATTENDANCE_LABELS.get(str(value))
-    return str(label) if label is not None else str(value)
+    return sorted(rows, key=lambda row: name_sort_key(row.full_name))
 
 
 def _clean(text: str) -> str:
@@ -604,7 +548,7 @@ EXPORT_COLUMNS = {
         ExportColumn("full_name", _l("Full name"), lambda n, row: row.full_name, 30),
         ExportColumn("organisation", _l("Organisation"), lambda n, row: row.organisation, 36),
         ExportColumn("town", _l("Town"), lambda n, row: row.town, 18),
-        ExportColumn("attendance", _l("Attendance"), lambda n, row: attendance_label(row.attendance), 14),
+        ExportColumn("attendance", _l("Attendance"), lambda n, row: row.attendance, 14),
         ExportColumn(
             "checked_in", _l("Checked in"), lambda n, row: _("yes") if row.checked_in else _("no"), 11
         ),

@@ -1,4 +1,5 @@
-"""Organisers create and change events. Capacity changes go through the seat allocation."""
+"""Organisers create and change events. A new event's on-site capacity is set here; changing
+it later goes through the seat allocation (regsvc.registration.services.set_capacity)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from regsvc.audit.services import record
 from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
-from regsvc.registration.services import apply_capacity, seat_transaction
 
 # Every field an organiser edits, capacity apart (it goes through the allocation).
 EVENT_FIELDS = (
@@ -55,13 +55,14 @@ def create_event(session: Session, fields: dict, capacity: int, actor: StaffUser
         event = Event(onsite_capacity=capacity, **{name: fields[name] for name in EVENT_FIELDS})
         session.add(event)
         session.flush()
-        record(session, actor, "event.created", subject=event, title=event.title, capacity=capacity)
+        record(session, actor, "event.created", event_id=event.id, subject=event, title=event.title, capacity=capacity)
     return event
 
 
-def update_event(session: Session, event_id: int, fields: dict, capacity: int, actor: StaffUser) -> Event:
-    """Save an edited event; CapacityBelowTaken or EventError leave it unchanged."""
-    with seat_transaction(session, event_id) as event:
+def update_event(session: Session, event_id: int, fields: dict, actor: StaffUser) -> Event:
+    """Save an edited event; EventError leaves it unchanged."""
+    with write_transaction(session):
+        event = session.get(Event, event_id, populate_existing=True)
         _check(session, fields, event_id)
         changes = {
             name: [_audit_value(getattr(event, name)), _audit_value(fields[name])]
@@ -71,8 +72,7 @@ def update_event(session: Session, event_id: int, fields: dict, capacity: int, a
         for name in changes:
             setattr(event, name, fields[name])
         if changes:
-            record(session, actor, "event.edited", subject=event, changes=changes)
-        apply_capacity(session, event, capacity, actor=actor)
+            record(session, actor, "event.edited", event_id=event.id, subject=event, changes=changes)
     return event
 
 
@@ -90,7 +90,7 @@ def set_registration_open(
             event.is_published = True
         else:
             event.registration_closes_at = min(event.registration_closes_at, now)
-        record(session, actor, "registration.opened" if open_ else "registration.closed", subject=event)
+        record(session, actor, "registration.opened" if open_ else "registration.closed", event_id=event.id, subject=event)
     return event
 
 

@@ -20,7 +20,7 @@ from regsvc.db import write_transaction
 from regsvc.documents.csvfile import csv_bytes
 from regsvc.events.models import Event, Fare
 from regsvc.money import AmountError, plain_amount, to_minor_units
-from regsvc.text import fold
+from regsvc.text import search_key
 
 MAX_LINES = 2000
 _HEADER_WORDS = {"town", "grad", "mesto", "град", "место"}
@@ -71,7 +71,7 @@ def parse_fares(text: str, currency: str) -> list[FareLine]:
         except AmountError as error:
             problems.append((number, str(error)))
             continue
-        key = fold(town)
+        key = search_key(town)
         if key in seen:
             problems.append(
                 (number, str(_l("%(town)s is already on line %(line)d.", town=town, line=seen[key])))
@@ -93,10 +93,10 @@ def replace_fares(session: Session, event: Event, lines: list[FareLine], actor: 
     with write_transaction(session):
         session.execute(delete(Fare).where(Fare.event_id == event.id))
         session.add_all(
-            Fare(event_id=event.id, town=line.town, town_key=fold(line.town), return_fare=line.return_fare)
+            Fare(event_id=event.id, town=line.town, town_key=search_key(line.town), return_fare=line.return_fare)
             for line in lines
         )
-        record(session, actor, "fares.replaced", subject=event, towns=len(lines))
+        record(session, actor, "fares.replaced", event_id=event.id, subject=event, towns=len(lines))
 
 
 def fare_towns(session: Session, event: Event) -> list[str]:
@@ -108,7 +108,7 @@ def fare_towns(session: Session, event: Event) -> list[str]:
 
 def fare_for(session: Session, event_id: int, town: str) -> Fare | None:
     """The fare from `town`, however its name is typed (case, accents, script)."""
-    return session.scalar(select(Fare).where(Fare.event_id == event_id, Fare.town_key == fold(town.strip())))
+    return session.scalar(select(Fare).where(Fare.event_id == event_id, Fare.town_key == search_key(town.strip())))
 
 
 def fares_as_text(fares: list[Fare], currency: str) -> str:

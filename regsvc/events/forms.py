@@ -6,13 +6,23 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from regsvc.events.editing import EVENT_FIELDS
 from regsvc.events.models import CURRENCIES, TIMEZONES, Event
@@ -98,7 +108,6 @@ class EventForm(Form):
         data = {name: getattr(event, name) for name in EVENT_FIELDS}
         for name in DATETIME_FIELDS:
             data[name] = getattr(event, name).astimezone(ZoneInfo(event.timezone)).replace(tzinfo=None)
-        data["onsite_capacity"] = event.onsite_capacity
         return data
 
     def validate(self, extra_validators=None) -> bool:
@@ -122,6 +131,19 @@ class EventForm(Form):
         for name in ("description", "venue_address", "stream_details", "contact_email"):
             values[name] = (values[name] or "").strip()
         return values
+
+
+class EventEditForm(EventForm):
+    """An event as edited: the on-site capacity is changed on the event's overview, where
+    the seats already taken are shown (it goes through the seat allocation)."""
+
+    onsite_capacity = None
+
+
+class RegistrationOpenForm(Form):
+    """The button that opens or closes registration now."""
+
+    open = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
 class FareTableForm(Form):

@@ -2,25 +2,21 @@
 # registration each web worker serves, in the middle of a burst. Load it with the app.
 import email_validator  # noqa: F401
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
-from regsvc.forms import Form
+from regsvc.forms import ChoiceField, Form, WholeNumberField
+from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.models import Attendance, WhenFull
 from regsvc.registration.services import EDITABLE_FIELDS
-
-
-class ChoiceField(RadioField):
-    """Radio buttons whose error, for a missing or unknown value, says what to choose."""
-
-    def __init__(self, label=None, validators=None, *, message, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.message = message
-
-    def pre_validate(self, form):
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(self.message)
 
 
 class RegistrationForm(Form):
@@ -64,10 +60,7 @@ class RegistrationForm(Form):
     )
     attendance = ChoiceField(
         _l("How will you attend?"),
-        choices=[
-            SelectChoice(Attendance.ONSITE.value, _l("On-site, in the hall")),
-            SelectChoice(Attendance.ONLINE.value, _l("Online")),
-        ],
+        choices=ATTENDANCE.choices([Attendance.ONSITE, Attendance.ONLINE]),
         message=_l("Please choose on-site or online."),
     )
     when_full = ChoiceField(
@@ -139,12 +132,7 @@ class DetailsForm(Form):
 class StaffAttendanceForm(Form):
     wanted = SelectField(
         _l("Attendance"),
-        choices=[
-            SelectChoice(Attendance.ONSITE.value, _l("On-site")),
-            SelectChoice(Attendance.ONLINE.value, _l("Online")),
-            SelectChoice(Attendance.WAITLISTED.value, _l("Waiting list")),
-            SelectChoice(Attendance.CANCELLED.value, _l("Cancelled")),
-        ],
+        choices=ATTENDANCE.choices(),
     )
     override_reason = StringField(
         _l("Reason to seat over the cap (only if on-site is full)"),
@@ -174,4 +162,15 @@ class WalkInForm(Form):
     override_reason = StringField(
         _l("On-site is full: reason to seat over the cap"),
         validators=[Optional(), Length(max=300)],
+    )
+
+
+class CapacityForm(Form):
+    capacity = WholeNumberField(
+        _l("On-site seats"),
+        message=_l("Enter the number of on-site seats as a whole number, e.g. 80."),
+        validators=[
+            InputRequired(message=_l("Enter the number of on-site seats as a whole number, e.g. 80.")),
+            NumberRange(min=0, max=100000, message=_l("Enter a number from 0 to 100000.")),
+        ],
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from regsvc.db import Base, UTCDateTime, utcnow
 from regsvc.events.models import Event
-from regsvc.text import fold
+from regsvc.text import search_key
 
 
 class Attendance(StrEnum):
@@ -89,7 +89,7 @@ class Registration(Base):
     event: Mapped[Event] = relationship(lazy="joined")
 
     def refresh_search_text(self) -> None:
-        self.search_text = fold(" ".join((self.full_name, self.organisation, self.email)))
+        self.search_text = search_key(" ".join((self.full_name, self.organisation, self.email)))
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.attendance}>"

@@ -8,8 +8,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from regsvc.events.models import Event
+from regsvc.pagination import Page, paginate
 from regsvc.registration.models import Attendance, Registration
-from regsvc.text import fold
+from regsvc.text import search_key
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,7 @@ PAGE_SIZE = 50
 
 def _matching(query: str):
     """Name, organisation or e-mail contains the query, ignoring case, accents and script."""
-    return Registration.search_text.contains(fold(query.strip()), autoescape=True)
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[Registration]
-    total: int
-    page: int
-    pages: int
+    return Registration.search_text.contains(search_key(query.strip()), autoescape=True)
 
 
 def find_registrations(
@@ -65,7 +58,7 @@ def find_registrations(
     sort: str = "name",
     descending: bool = False,
     page: int = 1,
-) -> Page:
+) -> Page[Registration]:
     """The organiser's registration list: search, filters, sorting, pages of PAGE_SIZE."""
     conditions = [Registration.event_id == event_id]
     if query.strip():
@@ -76,18 +69,8 @@ def find_registrations(
         conditions.append(Registration.checked_in_at.is_not(None))
     elif checked_in == "no":
         conditions.append(Registration.checked_in_at.is_(None))
-    total = session.scalar(select(func.count()).select_from(Registration).where(*conditions))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 1), pages)
     order = [column.desc() if descending else column for column in SORTS.get(sort, SORTS["name"])]
-    rows = session.scalars(
-        select(Registration)
-        .where(*conditions)
-        .order_by(*order)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    )
-    return Page(rows=list(rows), total=total, page=page, pages=pages)
+    return paginate(session, select(Registration).where(*conditions).order_by(*order), page, PAGE_SIZE)
 
 
 def desk_search(session: Session, event_id: int, query: str, limit: int = 20) -> list[Registration]:

@@ -11,7 +11,6 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from regsvc.audit.services import PARTICIPANT, SYSTEM, record
 from regsvc.auth.models import StaffUser
@@ -28,12 +27,7 @@ from regsvc.registration.models import (
     new_checkin_code,
     normalise_email,
 )
-from regsvc.registration.writing import (
-    change_event_counts,
-    save_event_counts,
-    save_link,
-    save_new_registration,
-)
+from regsvc.registration.writing import EventCounts, save_event_counts, save_link, save_new_registration
 from regsvc.security import hash_token, new_token
 from regsvc.urls import external_url
 
@@ -100,8 +94,59 @@ class RegistrationOutcome:
 # --- seat allocation ---------------------------------------------------------------
 
 
+class SeatLockNotHeld(RuntimeError):
+    """The seat allocation ran outside the transaction that locks the event's seats."""
+
+
+class SeatLock:
+    """The lock on one event's seats, held for one write transaction (seat_transaction, or
+    _registration_transaction for a new registration). The seat allocation takes it as its
+    first argument and refuses to run once the transaction has ended.
+
+    It also keeps the event's seat counts while they change, and stores them once, with an
+    explicit UPDATE as the transaction ends (or with a new registration's own statement):
+    a flush of the changed Event would cost a registration more than all its own writes.
+    """
+
+    def __init__(self, session: Session, event: Event):
+        self.session = session
+        self.event = event
+        self.onsite_taken = event.onsite_taken
+        self.waitlisted_count = event.waitlisted_count
+        self._held = True
+        self._stored = (event.onsite_taken, event.waitlisted_count)
+
+    def check_held(self) -> None:
+        if not (self._held and self.session.in_transaction()):
+            raise SeatLockNotHeld("the seat allocation runs only inside seat_transaction")
+
+    def count(self, before: str | None, after: str) -> None:
+        """A registration went from attendance `before` (None: new) to `after`."""
+        self.onsite_taken += (after == Attendance.ONSITE) - (before == Attendance.ONSITE)
+        self.waitlisted_count += (after == Attendance.WAITLISTED) - (before == Attendance.WAITLISTED)
+
+    @property
+    def counts(self) -> EventCounts:
+        return EventCounts(self.event.id, self.onsite_taken, self.waitlisted_count)
+
+    def counts_stored(self) -> None:
+        """The counts as they are now are in the database (see save_new_registration)."""
+        self._stored = (self.onsite_taken, self.waitlisted_count)
+
+    def store_counts(self) -> None:
+        """The transaction's work is done: store the counts if they changed."""
+        if self._stored != (self.onsite_taken, self.waitlisted_count):
+            save_event_counts(self.session, self.counts)
+            self.counts_stored()
+        # The event's attributes were never changed: read them again when next used.
+        self.session.expire(self.event, ["onsite_taken", "waitlisted_count"])
+
+    def release(self) -> None:
+        self._held = False
+
+
 @contextmanager
-def seat_transaction(session: Session, event_id: int) -> Iterator[Event]:
+def seat_transaction(session: Session, event_id: int) -> Iterator[SeatLock]:
     """A write transaction holding the lock on the event's capacity row.
 
     Every change that may give or free an on-site seat happens inside one of these (or
@@ -110,14 +155,18 @@ def seat_transaction(session: Session, event_id: int) -> Iterator[Event]:
     SQLite: the write lock of BEGIN IMMEDIATE).
     """
     with write_transaction(session):
-        yield session.scalars(_LOCK_EVENT, {"event_id": event_id}).one()
-        save_event_counts(session)
+        lock = SeatLock(session, session.scalars(_LOCK_EVENT, {"event_id": event_id}).one())
+        try:
+            yield lock
+            lock.store_counts()
+        finally:
+            lock.release()
 
 
 @contextmanager
 def _registration_transaction(
     session: Session, event_key: int | str, email: str
-) -> Iterator[tuple[Event, int | None]]:
+) -> Iterator[tuple[SeatLock, int | None]]:
     """seat_transaction for registering: the event (by id, or the published one by slug:
     EventNotFound if none) and the id of its registration with this e-mail address, if
     any, read and locked by one statement."""
@@ -129,8 +178,12 @@ def _registration_transaction(
         row = session.execute(query, dict(params, email=normalise_email(email))).one_or_none()
         if row is None:
             raise EventNotFound(event_key)
-        yield row[0], row[1]
-        save_event_counts(session)
+        lock = SeatLock(session, row[0])
+        try:
+            yield lock, row[1]
+            lock.store_counts()
+        finally:
+            lock.release()
 
 
 def _locking(query):
@@ -158,8 +211,7 @@ class Allocation:
 
 
 def allocate(
-    session: Session,
-    event: Event,
+    lock: SeatLock,
     registration: Registration | None = None,
     wanted: Attendance | None = None,
     when_full: WhenFull = WhenFull.WAITLIST,
@@ -167,7 +219,8 @@ def allocate(
     override: bool = False,
     now: datetime | None = None,
 ) -> Allocation:
-    """The one function that gives and takes on-site seats. Call inside seat_transaction.
+    """The one function that gives and takes on-site seats; it runs only while `lock` is
+    held (SeatLockNotHeld otherwise).
 
     Moves `registration` (if given) towards `wanted`: on-site when a seat is free (or
     with an explicit desk `override`), otherwise the waiting list or online as the
@@ -175,20 +228,22 @@ def allocate(
     first served, and tells each promoted person by e-mail. A new registration is
     decided here and saved by its caller (see _save_welcomed).
     """
+    lock.check_held()
+    session, event = lock.session, lock.event
     now = now or utcnow()
-    waiting_before = event.waitlisted_count
+    waiting_before = lock.waitlisted_count
     if registration is not None and wanted is not None and registration.attendance != wanted:
         if wanted != Attendance.ONSITE:
-            _set_attendance(session, event, registration, wanted, now)
-        elif override or event.onsite_taken < event.onsite_capacity:
-            _set_attendance(session, event, registration, Attendance.ONSITE, now)
+            _set_attendance(lock, registration, wanted, now)
+        elif override or lock.onsite_taken < event.onsite_capacity:
+            _set_attendance(lock, registration, Attendance.ONSITE, now)
         elif when_full == WhenFull.WAITLIST:
-            _set_attendance(session, event, registration, Attendance.WAITLISTED, now)
+            _set_attendance(lock, registration, Attendance.WAITLISTED, now)
         else:
-            _set_attendance(session, event, registration, Attendance.ONLINE, now)
+            _set_attendance(lock, registration, Attendance.ONLINE, now)
 
-    free = event.onsite_capacity - event.onsite_taken
-    if free <= 0 or event.waitlisted_count <= 0:
+    free = event.onsite_capacity - lock.onsite_taken
+    if free <= 0 or lock.waitlisted_count <= 0:
         return Allocation([], waiting_before)
     promoted = list(
         session.scalars(
@@ -202,8 +257,8 @@ def allocate(
         )
     )
     for person in promoted:
-        _set_attendance(session, event, person, Attendance.ONSITE, now)
-        record(session, SYSTEM, "waitlist.promoted", subject=person, name=person.full_name)
+        _set_attendance(lock, person, Attendance.ONSITE, now)
+        record(session, SYSTEM, "waitlist.promoted", event_id=event.id, subject=person, name=person.full_name)
         _mail(
             session,
             person,
@@ -214,20 +269,12 @@ def allocate(
     return Allocation(promoted, waiting_before)
 
 
-def _set_attendance(
-    session: Session, event: Event, registration: Registration, attendance: Attendance, now: datetime
-) -> None:
-    """The one place a registration's attendance changes, with the event's counts (which
-    the seat transaction stores as it ends)."""
+def _set_attendance(lock: SeatLock, registration: Registration, attendance: Attendance, now: datetime) -> None:
+    """The one place a registration's attendance changes, with the event's counts."""
     before = registration.attendance  # None for a registration being made
     if attendance == before:
         return
-    change_event_counts(
-        session,
-        event,
-        onsite=(attendance == Attendance.ONSITE) - (before == Attendance.ONSITE),
-        waitlisted=(attendance == Attendance.WAITLISTED) - (before == Attendance.WAITLISTED),
-    )
+    lock.count(before, attendance)
     registration.waitlisted_at = now if attendance == Attendance.WAITLISTED else None
     registration.attendance = attendance
 
@@ -293,7 +340,15 @@ def _mail(
         add_to_outbox(session, mail)
 
 
-def _render(registration: Registration, template: str, *, with_qr: bool = False, **context) -> Mail | None:
+def _render(
+    registration: Registration,
+    template: str,
+    *,
+    with_qr: bool = False,
+    event: Event | None = None,
+    **context,
+) -> Mail | None:
+    """The message to the participant (`event`: for a registration not saved yet)."""
     if not registration.email:
         return None
     return render_mail(
@@ -302,7 +357,7 @@ def _render(registration: Registration, template: str, *, with_qr: bool = False,
         registration.locale,
         checkin_code=registration.checkin_code if with_qr else None,
         registration=registration,
-        event=registration.event,
+        event=event or registration.event,
         **context,
     )
 
@@ -333,7 +388,8 @@ def register(
     registration = _new_registration(details, now, locale=locale, channel=channel)
     link = _NewLink.prepare()
     try:
-        with _registration_transaction(session, event_key, details.email) as (event, existing_id):
+        with _registration_transaction(session, event_key, details.email) as (lock, existing_id):
+            event = lock.event
             current = phase(event, now)
             if current != Phase.OPEN:
                 raise RegistrationNotOpen(current)
@@ -341,9 +397,9 @@ def register(
                 _resend_link(session, session.get(Registration, existing_id), now)
                 return RegistrationOutcome(registration=None, token=None)
 
-            allocation = allocate(session, event, registration, wanted, when_full, now=now)
+            allocation = allocate(lock, registration, wanted, when_full, now=now)
             # A newcomer joins the end of the waiting list.
-            _save_welcomed(session, registration, event, link, now, position=allocation.waiting_before + 1)
+            _save_welcomed(lock, registration, link, now, position=allocation.waiting_before + 1)
     except IntegrityError:
         # On PostgreSQL the look-up of the address runs on the snapshot its statement took
         # before the lock was granted: a registration of the same address committed while
@@ -385,9 +441,8 @@ def _new_registration(
 
 
 def _save_welcomed(
-    session: Session,
+    lock: SeatLock,
     registration: Registration,
-    event: Event,
     link: _NewLink,
     now: datetime,
     *,
@@ -395,15 +450,18 @@ def _save_welcomed(
 ) -> None:
     """Store a new registration with its private link and the confirmation e-mail that
     carries it (`position`: on the waiting list, if that is where it is)."""
-    set_committed_value(registration, "event", event)
+    lock.check_held()
+    registration.event_id = lock.event.id
     mail = _render(
         registration,
         "registered",
+        event=lock.event,
         with_qr=registration.attendance == Attendance.ONSITE,  # the waiting get theirs with a seat
         link=link.url,
         position=position if registration.attendance == Attendance.WAITLISTED else None,
     )
-    save_new_registration(session, registration, link.token_hash, now, mail)
+    save_new_registration(lock.session, registration, link.token_hash, now, mail, lock.counts)
+    lock.counts_stored()
 
 
 def _find_by_email(session: Session, event_id: int, email: str) -> Registration | None:
@@ -468,18 +526,18 @@ def change_attendance(
     cancels, or comes back after cancelling: whatever allowed_changes permits now."""
     now = now or utcnow()
     event_id = session.scalar(select(Registration.event_id).where(Registration.id == registration_id))
-    with seat_transaction(session, event_id) as event:
+    with seat_transaction(session, event_id) as lock:
         registration = session.get(Registration, registration_id, populate_existing=True)
         if wanted not in allowed_changes(registration, now):
             raise ChangeNotAllowed(wanted)
         before = registration.attendance
-        allocate(session, event, registration, wanted, when_full, now=now)
+        allocate(lock, registration, wanted, when_full, now=now)
         if registration.attendance != before:
             record(
                 session,
                 PARTICIPANT,
                 "attendance.changed",
-                subject=registration,
+                event_id=registration.event_id, subject=registration,
                 before=before,
                 after=registration.attendance,
             )
@@ -497,24 +555,18 @@ def set_capacity(
 ) -> list[Registration]:
     """Change the on-site cap. Raising it seats the waiting list at once; it never goes
     below the seats already taken. Returns the people promoted."""
-    with seat_transaction(session, event_id) as event:
-        return apply_capacity(session, event, capacity, actor=actor)
-
-
-def apply_capacity(
-    session: Session, event: Event, capacity: int, *, actor: StaffUser | None = None
-) -> list[Registration]:
-    """set_capacity for a caller already inside seat_transaction."""
     if capacity < 0:
         raise ValueError("capacity cannot be negative")
-    if capacity < event.onsite_taken:
-        raise CapacityBelowTaken(event.onsite_taken)
-    if capacity != event.onsite_capacity:
-        record(
-            session, actor, "capacity.changed", subject=event, before=event.onsite_capacity, after=capacity
-        )
-    event.onsite_capacity = capacity
-    return allocate(session, event).promoted
+    with seat_transaction(session, event_id) as lock:
+        event = lock.event
+        if capacity < lock.onsite_taken:
+            raise CapacityBelowTaken(lock.onsite_taken)
+        if capacity != event.onsite_capacity:
+            record(
+                session, actor, "capacity.changed", event_id=event.id, subject=event, before=event.onsite_capacity, after=capacity
+            )
+        event.onsite_capacity = capacity
+        return allocate(lock).promoted
 
 
 # --- what staff do -----------------------------------------------------------------
@@ -536,30 +588,31 @@ def register_walk_in(
     """
     now = now or utcnow()
     override_reason = override_reason.strip()
-    with seat_transaction(session, event_id) as event:
+    with seat_transaction(session, event_id) as lock:
+        event = lock.event
         existing = _find_by_email(session, event.id, details.email)
         if existing is not None:
             raise AlreadyRegistered(existing)
-        taken = event.onsite_taken
+        taken = lock.onsite_taken
         if taken >= event.onsite_capacity and not override_reason:
             raise SeatsFull(taken, event.onsite_capacity)
         registration = _new_registration(details, now, locale="en", channel=Channel.DESK)
-        allocate(session, event, registration, Attendance.ONSITE, override=bool(override_reason), now=now)
+        allocate(lock, registration, Attendance.ONSITE, override=bool(override_reason), now=now)
         registration.checked_in_at = now
         registration.checked_in_by_id = actor.id
-        _save_welcomed(session, registration, event, _NewLink.prepare(), now)
-        record(session, actor, "registration.walk_in", subject=registration, name=registration.full_name)
+        _save_welcomed(lock, registration, _NewLink.prepare(), now)
+        record(session, actor, "registration.walk_in", event_id=registration.event_id, subject=registration, name=registration.full_name)
         if taken >= event.onsite_capacity:
             record(
                 session,
                 actor,
                 "seat.override",
-                subject=registration,
+                event_id=registration.event_id, subject=registration,
                 reason=override_reason,
                 taken=taken + 1,
                 capacity=event.onsite_capacity,
             )
-        record(session, actor, "checkin", subject=registration, name=registration.full_name)
+        record(session, actor, "checkin", event_id=registration.event_id, subject=registration, name=registration.full_name)
     return registration
 
 
@@ -580,11 +633,12 @@ def staff_set_attendance(
     now = now or utcnow()
     override_reason = override_reason.strip()
     event_id = session.scalar(select(Registration.event_id).where(Registration.id == registration_id))
-    with seat_transaction(session, event_id) as event:
+    with seat_transaction(session, event_id) as lock:
+        event = lock.event
         registration = session.get(Registration, registration_id, populate_existing=True)
         before = registration.attendance
-        full = event.onsite_taken >= event.onsite_capacity
-        allocate(session, event, registration, wanted, override=bool(override_reason), now=now)
+        full = lock.onsite_taken >= event.onsite_capacity
+        allocate(lock, registration, wanted, override=bool(override_reason), now=now)
         if registration.attendance == before:
             return registration
         if registration.attendance != Attendance.ONSITE:
@@ -594,7 +648,7 @@ def staff_set_attendance(
             session,
             actor,
             "attendance.changed",
-            subject=registration,
+            event_id=registration.event_id, subject=registration,
             before=before,
             after=registration.attendance,
         )
@@ -603,7 +657,7 @@ def staff_set_attendance(
                 session,
                 actor,
                 "seat.override",
-                subject=registration,
+                event_id=registration.event_id, subject=registration,
                 reason=override_reason,
                 capacity=event.onsite_capacity,
             )
@@ -650,5 +704,5 @@ def update_details(session: Session, registration_id: int, changes: dict, actor:
             registration.email_normalised = normalise_email(registration.email)
         registration.refresh_search_text()
         if changed:
-            record(session, actor, "registration.edited", subject=registration, changes=changed)
+            record(session, actor, "registration.edited", event_id=registration.event_id, subject=registration, changes=changed)
     return registration

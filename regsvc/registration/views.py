@@ -1,7 +1,6 @@
 from flask import (
     Blueprint,
     abort,
-    after_this_request,
     flash,
     redirect,
     render_template,
@@ -12,12 +11,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from regsvc.claims.services import travel_refund
 from regsvc.db import get_reader, get_session, utcnow
 from regsvc.documents.qr import qr_svg
 from regsvc.events.fares import fare_towns
 from regsvc.events.services import Phase, phase, published_event, seats_left
 from regsvc.registration.forms import AttendanceChangeForm, RegistrationForm
+from regsvc.registration.labels import ATTENDANCE
+from regsvc.registration.lookups import private_registration
 from regsvc.registration.models import Attendance, WhenFull
 from regsvc.registration.services import (
     ChangeNotAllowed,
@@ -27,11 +27,11 @@ from regsvc.registration.services import (
     allowed_changes,
     change_attendance,
     register,
-    registration_for_token,
     waitlist_position,
 )
 
 bp = Blueprint("registration", __name__)
+bp.add_app_template_filter(ATTENDANCE, "attendance_label")
 
 
 def _event_or_404(slug: str):
@@ -103,23 +103,6 @@ def link_sent(slug: str):
     return render_template("registration/link_sent.html", event=event)
 
 
-def _private_page_headers():
-    @after_this_request
-    def _headers(response):
-        # The URL is the key to the registration: keep it out of caches and Referer headers.
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
-
-
-def private_registration(token: str):
-    _private_page_headers()
-    registration = registration_for_token(get_session(), token)
-    if registration is None:
-        abort(404, description="private-link")
-    return registration
-
-
 @bp.get("/r/<token>/")
 def manage(token: str):
     registration = private_registration(token)
@@ -136,7 +119,6 @@ def manage(token: str):
         changes=allowed_changes(registration, utcnow()),
         form=AttendanceChangeForm(),
         qr_svg=qr_svg,
-        refund=travel_refund(session, registration),
     )
 
 

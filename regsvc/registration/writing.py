@@ -8,12 +8,11 @@ four in one statement: one round trip instead of four.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, null, select, true, update
-from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
 from regsvc.events.models import Event
 from regsvc.mail.services import OUTBOX, OUTBOX_COLUMNS, Mail, add_to_outbox, queued
@@ -22,12 +21,10 @@ from regsvc.registration.models import Registration, RegistrationLink
 REGISTRATIONS = Registration.__table__
 LINKS = RegistrationLink.__table__
 EVENTS = Event.__table__
-# What the seat allocation changes on the event (see registration.services._set_attendance).
+# What the seat allocation changes on the event (see registration.services.SeatLock).
 EVENT_COUNTS = ("onsite_taken", "waitlisted_count")
-# session.info key: the event whose counts changed and are not stored yet.
-_UNSAVED_COUNTS = "regsvc.unsaved_event_counts"
-# Every one is set before saving (by _new_registration and allocate, the event here):
-# none is left to a default.
+# Every one is set before saving, by _new_registration and allocate: none is left to a
+# column default (tests/registration/test_writing.py fails for a column left unset).
 REGISTRATION_COLUMNS = tuple(column.name for column in REGISTRATIONS.columns if column.name != "id")
 
 _INSERT_REGISTRATION = insert(REGISTRATIONS)
@@ -39,30 +36,20 @@ _UPDATE_COUNTS = (
 )
 
 
-def change_event_counts(session: Session, event: Event, *, onsite: int, waitlisted: int) -> None:
-    """Change the event's counts, to be stored by save_event_counts (or with a new
-    registration) rather than by the session's flush: flushing an event that changed
-    would cost a registration more than all its own statements."""
-    set_committed_value(event, "onsite_taken", event.onsite_taken + onsite)
-    set_committed_value(event, "waitlisted_count", event.waitlisted_count + waitlisted)
-    session.info[_UNSAVED_COUNTS] = event
+@dataclass(frozen=True)
+class EventCounts:
+    """An event's seat counts, as the seat allocation leaves them."""
+
+    event_id: int
+    onsite_taken: int
+    waitlisted_count: int
+
+    def params(self) -> dict:
+        return {"e_id": self.event_id, **{f"e_{name}": getattr(self, name) for name in EVENT_COUNTS}}
 
 
-def save_event_counts(session: Session) -> None:
-    """Store the counts change_event_counts changed, if any: the end of a seat transaction."""
-    event = session.info.pop(_UNSAVED_COUNTS, None)
-    if event is not None:
-        session.connection().execute(_UPDATE_COUNTS, _counts_params(event))
-
-
-@listens_for(Session, "after_rollback")
-def _forget_unsaved_counts(session: Session) -> None:
-    # Rolled back: the event's counts are read again from the database.
-    session.info.pop(_UNSAVED_COUNTS, None)
-
-
-def _counts_params(event: Event) -> dict:
-    return {"e_id": event.id, **{f"e_{name}": getattr(event, name) for name in EVENT_COUNTS}}
+def save_event_counts(session: Session, counts: EventCounts) -> None:
+    session.connection().execute(_UPDATE_COUNTS, counts.params())
 
 
 def _in_one_statement(with_mail: bool):
@@ -106,29 +93,32 @@ _ONE_STATEMENT = {with_mail: _in_one_statement(with_mail) for with_mail in (True
 
 
 def save_new_registration(
-    session: Session, registration: Registration, token_hash: str, now: datetime, mail: Mail | None
+    session: Session,
+    registration: Registration,
+    token_hash: str,
+    now: datetime,
+    mail: Mail | None,
+    counts: EventCounts,
 ) -> None:
-    """Store a new registration (its event already set), its private link (by the token's
-    hash), if given its confirmation, and its event's counts; then attach the registration
-    to the session as if it had been loaded."""
-    event = registration.event
-    registration.event_id = event.id
+    """Store a new registration (its event_id already set), its private link (by the
+    token's hash), if given its confirmation, and its event's `counts`; then attach the
+    registration to the session as if it had been loaded."""
     row = {name: getattr(registration, name) for name in REGISTRATION_COLUMNS}
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         params = {f"r_{name}": value for name, value in row.items()}
-        params.update({"l_token_hash": token_hash, "l_created_at": now, **_counts_params(event)})
+        params.update({"l_token_hash": token_hash, "l_created_at": now, **counts.params()})
         if mail is not None:
             params.update({f"m_{name}": value for name, value in mail.outbox_row(now).items()})
         registration.id, message_id = connection.execute(_ONE_STATEMENT[mail is not None], params).one()
         if message_id is not None:
             queued(session, message_id)
-        session.info.pop(_UNSAVED_COUNTS, None)  # stored
     else:
         registration.id = connection.execute(_INSERT_REGISTRATION, row).inserted_primary_key[0]
         save_link(session, registration.id, token_hash, now)
         if mail is not None:
             add_to_outbox(session, mail, now)
+        save_event_counts(session, counts)
     make_transient_to_detached(registration)
     session.add(registration)
 

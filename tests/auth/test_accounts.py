@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from regsvc.audit.models import AuditEntry
-from regsvc.auth.models import Role, StaffUser
+from regsvc.auth.models import StaffUser
 from regsvc.auth.services import (
     MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ADDRESS,
@@ -19,6 +19,7 @@ from regsvc.auth.services import (
     set_active,
 )
 from regsvc.db import utcnow
+from regsvc.roles import Role
 from tests.conftest import form_data, fresh, sign_in
 from tests.registration.test_pages import text_of
 

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from regsvc.auth.models import Role
 from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim
 from regsvc.claims.models import ExpenseKind, PayoutMethod, TravelMode
 from regsvc.claims.receipts import process_upload
 from regsvc.events.fares import parse_fares, replace_fares
+from regsvc.roles import Role
 from regsvc.storage import Storage
 from tests.claims.corpus import image_bytes, marked_picture
 

@@ -8,7 +8,6 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from regsvc.audit.models import AuditEntry
-from regsvc.auth.models import Role
 from regsvc.claims.batches import (
     BatchError,
     bank_csv,
@@ -22,6 +21,7 @@ from regsvc.claims.models import ClaimStatus, PaymentBatch, PayoutMethod
 from regsvc.claims.review import ReviewError, approve, mark_paid
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.mail.models import OutboxMessage
+from regsvc.roles import Role
 from tests.claims.test_documents import pdf_text
 from tests.conftest import fresh, sign_in
 from tests.registration.test_pages import text_of

@@ -9,7 +9,6 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from regsvc.audit.models import AuditEntry
-from regsvc.auth.models import Role
 from regsvc.claims.drafting import submit_claim
 from regsvc.claims.models import ClaimStatus
 from regsvc.claims.review import (
@@ -23,6 +22,7 @@ from regsvc.claims.review import (
 )
 from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import RegistrationLink
+from regsvc.roles import Role
 from regsvc.security import hash_token, new_token
 from tests.claims.test_documents import pdf_text
 from tests.conftest import fresh, sign_in

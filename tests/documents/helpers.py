@@ -70,7 +70,7 @@ def row(full_name: str, organisation: str = "CRPM", town: str = "Niš", **fields
         full_name=full_name,
         organisation=organisation,
         town=town,
-        attendance="onsite",
+        attendance="On-site seat",
         checkin_code="12345678",
         consents_to_publication=True,
         checked_in=False,

@@ -10,10 +10,10 @@ from regsvc.documents.csvfile import neutralise
 from tests.documents.helpers import row
 
 ROWS = [
-    row("Željko Živković", "Opština Niš", "Niš", attendance="onsite", checked_in=True),
-    row('=HYPERLINK("http://x")', "+381 64 123", "-2", attendance="online"),
-    row("@SUM(A1:A2) Đurić", "\tTabbed", "\rReturn", attendance="waitlisted"),
-    row("Ана Ристовска", "Здружение „Ѕвезда“", "Битола", attendance="onsite"),
+    row("Željko Živković", "Opština Niš", "Niš", attendance="On-site seat", checked_in=True),
+    row('=HYPERLINK("http://x")', "+381 64 123", "-2", attendance="Online"),
+    row("@SUM(A1:A2) Đurić", "\tTabbed", "\rReturn", attendance="Waiting list"),
+    row("Ана Ристовска", "Здружение „Ѕвезда“", "Битола", attendance="On-site seat"),
 ]
 HEADER = ["No.", "Full name", "Organisation", "Town", "Attendance", "Checked in"]
 
@@ -30,8 +30,8 @@ def test_csv_has_a_bom_a_translated_header_and_round_trips(app):
     assert table[1:] == [  # by surname: "=…" sorts before letters; Đurić; Živković; Cyrillic last
         ["1", '\'=HYPERLINK("http://x")', "'+381 64 123", "'-2", "Online", "no"],
         ["2", "'@SUM(A1:A2) Đurić", "'\tTabbed", "'\rReturn", "Waiting list", "no"],
-        ["3", "Željko Živković", "Opština Niš", "Niš", "On-site", "yes"],
-        ["4", "Ана Ристовска", "Здружение „Ѕвезда“", "Битола", "On-site", "no"],
+        ["3", "Željko Živković", "Opština Niš", "Niš", "On-site seat", "yes"],
+        ["4", "Ана Ристовска", "Здружение „Ѕвезда“", "Битола", "On-site seat", "no"],
     ]
 
 

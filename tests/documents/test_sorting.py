@@ -1,6 +1,7 @@
 """Lists are sorted by surname, case- and accent-insensitively first."""
 
-from regsvc.documents.attendance import sort_by_surname, surname
+from regsvc.documents.attendance import sort_by_surname
+from regsvc.text import surname
 from tests.documents.helpers import row
 
 

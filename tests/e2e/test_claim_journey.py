@@ -9,10 +9,10 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from regsvc.auth.models import Role
 from regsvc.auth.services import create_user
 from regsvc.claims.models import Claim, ClaimStatus
 from regsvc.events.fares import parse_fares, replace_fares
+from regsvc.roles import Role
 from regsvc.storage import Storage
 from tests.claims.corpus import phone_photo
 from tests.claims.test_documents import pdf_text

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from regsvc.auth.models import Role
 from regsvc.registration.models import Registration
+from regsvc.roles import Role
 from tests.conftest import fresh
 from tests.e2e.conftest import screenshot
 

@@ -335,8 +335,8 @@ def test_the_counts_kept_on_the_event_follow_every_kind_of_change(session, make_
     """Registering, switching, cancelling, desk walk-ins and overrides, staff changes and
     capacity changes, in a long mixed sequence: the event's on-site and waiting counts,
     which the allocation decides by, always equal its registrations'."""
-    from regsvc.auth.models import Role
     from regsvc.registration.services import register_walk_in, staff_set_attendance
+    from regsvc.roles import Role
 
     staff = make_user(Role.ORGANISER, email="counts@example.org")
     event = make_event(onsite_capacity=3)

@@ -1,0 +1,35 @@
+"""The registration a URL names: by id in a staff URL, by private link for its participant."""
+
+from __future__ import annotations
+
+from flask import abort, after_this_request
+
+from regsvc.db import get_session
+from regsvc.registration.models import Registration
+from regsvc.registration.services import registration_for_token
+from regsvc.web import MAX_ID
+
+
+def registration_or_404(event_id: int, registration_id: int) -> Registration:
+    """The registration, if it belongs to the event: a URL cannot mix two events."""
+    registration = get_session().get(Registration, registration_id) if 0 < registration_id <= MAX_ID else None
+    if registration is None or registration.event_id != event_id:
+        abort(404)
+    return registration
+
+
+def private_registration(token: str) -> Registration:
+    """The registration of a private link (/r/<token>/…), or the 404 page that says the
+    link does not work. Every page behind the link uses it."""
+
+    @after_this_request
+    def _headers(response):
+        # The URL is the key to the registration: keep it out of caches and Referer headers.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    registration = registration_for_token(get_session(), token)
+    if registration is None:
+        abort(404, description="private-link")
+    return registration
