@@ -1,17 +1,20 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, widgets
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField, widgets
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
 from regsvc.auth.services import MIN_PASSWORD_LENGTH
 from regsvc.forms import Form
+from regsvc.labels import Labels
 from regsvc.roles import Role
 
-ROLE_LABELS = {
-    Role.ORGANISER: _l("Organiser"),
-    Role.DESK: _l("Desk"),
-    Role.FINANCE: _l("Finance"),
-}
+ROLE_LABELS = Labels(
+    Role,
+    {
+        Role.ORGANISER: _l("Organiser"),
+        Role.DESK: _l("Desk"),
+        Role.FINANCE: _l("Finance"),
+    },
+)
 
 
 class LoginForm(Form):
@@ -35,7 +38,7 @@ class UserForm(Form):
     full_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     roles = SelectMultipleField(
         _l("Roles"),
-        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=ROLE_LABELS.choices(),
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
         validators=[DataRequired(message=_l("Choose at least one role."))],
@@ -50,3 +53,9 @@ class UserForm(Form):
             ),
         ],
     )
+
+
+class AccountActiveForm(Form):
+    """The button that lets an account sign in again (1) or no longer (0)."""
+
+    active = HiddenField(validators=[AnyOf(["0", "1"])])

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from regsvc.auth.forms import ROLE_LABELS, LoginForm, UserForm
+from regsvc.auth.forms import ROLE_LABELS, AccountActiveForm, LoginForm, UserForm
 from regsvc.auth.services import (
     AccountError,
     LoginRefused,
@@ -116,7 +116,11 @@ def users():
 @bp.post("/users/<int:user_id>/active")
 @staff_required(Role.ORGANISER)
 def toggle_active(user_id: int):
-    active = request.form.get("active") == "1"
+    form = AccountActiveForm()
+    if not form.validate_on_submit():
+        flash(_("That change was not understood. Please use the buttons on this page."), "error")
+        return redirect(url_for("auth.users"))
+    active = form.active.data == "1"
     try:
         user = set_active(get_session(), user_id, active, actor=current_user)
     except AccountError as refused:

@@ -4,8 +4,10 @@ import math
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from regsvc.claims import review
 from regsvc.claims.batches import (
     BatchError,
     all_batches,
@@ -17,25 +19,17 @@ from regsvc.claims.batches import (
     mark_batch_paid,
 )
 from regsvc.claims.documents import claim_pdf, claim_trail, claims_pdf
+from regsvc.claims.forms import BatchPaidForm, DecisionForm, NewBatchForm
 from regsvc.claims.models import Claim, ClaimStatus, Receipt
-from regsvc.claims.review import (
-    QUEUE_PAGE,
-    ReviewError,
-    advisory_flags,
-    approve,
-    ask_for_information,
-    finance_queue,
-    mark_paid,
-    reject,
-)
+from regsvc.claims.review import QUEUE_PAGE, Decision, ReviewError, advisory_flags, finance_queue
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
 from regsvc.documents.responses import download
 from regsvc.events.editing import all_events
-from regsvc.money import AmountError, to_minor_units
+from regsvc.forms import ButtonForm
 from regsvc.roles import Role, staff_required
 from regsvc.storage import current_storage
-from regsvc.web import get_or_404
+from regsvc.web import form_page, get_or_404
 
 bp = Blueprint("finance", __name__, url_prefix="/staff/finance")
 finance = staff_required(Role.FINANCE)
@@ -62,57 +56,52 @@ def queue():
     )
 
 
-@bp.get("/claims/<int:claim_id>")
-@finance
-def claim(claim_id: int):
-    claim = get_or_404(Claim, claim_id)
-    return render_template(
+def _claim_page(claim: Claim, form: DecisionForm, status: int = 200):
+    session = get_session()
+    return form_page(
         "finance/claim.html",
+        form,
+        status,
         claim=claim,
         registration=claim.registration,
         event=claim.registration.event,
-        flags=advisory_flags(get_session(), claim),
-        trail=claim_trail(get_session(), [claim])[claim.id],
+        flags=advisory_flags(session, claim),
+        trail=claim_trail(session, [claim])[claim.id],
     )
 
 
-def _amount(field: str, currency: str) -> int | None:
-    raw = request.form.get(field, "").strip()
-    return to_minor_units(raw, currency) if raw else None
+@bp.get("/claims/<int:claim_id>")
+@finance
+def claim(claim_id: int):
+    return _claim_page(get_or_404(Claim, claim_id), DecisionForm(formdata=None))
+
+
+_DECIDED = {
+    Decision.APPROVE: (_l("Claim approved."), "success"),
+    Decision.REJECT: (_l("Claim rejected."), "info"),
+    Decision.NEEDS_INFO: (_l("Sent back to the participant for more information."), "info"),
+    Decision.PAID: (_l("Marked as paid."), "success"),
+}
 
 
 @bp.post("/claims/<int:claim_id>/decide")
 @finance
 def decide(claim_id: int):
+    """One form, one service call. A refused decision shows the page again with what was
+    typed and the reason next to the form."""
     claim = get_or_404(Claim, claim_id)
-    action = request.form.get("action")
-    reason = request.form.get("reason", "")
-    session = get_session()
+    form = DecisionForm()
+    asked = form.decision(claim.currency) if form.validate_on_submit() else None
+    if asked is None:
+        return _claim_page(claim, form, 422)
     try:
-        if action == "approve":
-            approve(
-                session,
-                claim.id,
-                current_user,
-                amount=_amount("amount", claim.currency),
-                cap=_amount("cap", claim.currency),
-                reason=reason,
-                override_reason=request.form.get("override_reason", ""),
-            )
-            flash(_("Claim approved."), "success")
-        elif action == "reject":
-            reject(session, claim.id, current_user, reason)
-            flash(_("Claim rejected."), "info")
-        elif action == "needs_info":
-            ask_for_information(session, claim.id, current_user, reason)
-            flash(_("Sent back to the participant for more information."), "info")
-        elif action == "paid":
-            mark_paid(session, claim.id, current_user)
-            flash(_("Marked as paid."), "success")
-        else:
-            flash(_("Choose an action."), "error")
-    except (ReviewError, AmountError) as refused:
-        flash(str(refused), "error")
+        review.decide(get_session(), claim.id, current_user, asked)
+    except ReviewError as refused:
+        form.form_errors.append(str(refused))
+        get_session().refresh(claim)
+        return _claim_page(claim, form, 409)
+    message, category = _DECIDED[asked.decision]
+    flash(str(message), category)
     return redirect(url_for("finance.claim", claim_id=claim.id))
 
 
@@ -156,7 +145,8 @@ def batches():
 @bp.post("/batches/")
 @finance
 def new_batch():
-    claim_ids = request.form.getlist("claim", type=int)
+    form = NewBatchForm()
+    claim_ids = (form.claim.data or []) if form.validate_on_submit() else []
     try:
         batch = create_batch(get_session(), claim_ids, current_user)
     except BatchError as refused:
@@ -200,8 +190,9 @@ def batch_dossier(batch_id: int):
 @bp.post("/batches/<int:batch_id>/paid")
 @finance
 def batch_paid(batch_id: int):
-    if request.form.get("confirm") != "y":
-        flash(_("Tick the box to confirm that the bank has made the transfers."), "error")
+    form = BatchPaidForm()
+    if not form.validate_on_submit():
+        flash(form.confirm.errors[0] if form.confirm.errors else _("Please send the form again."), "error")
         return redirect(url_for("finance.batch", batch_id=batch_id))
     try:
         mark_batch_paid(get_session(), batch_id, current_user)
@@ -215,6 +206,8 @@ def batch_paid(batch_id: int):
 @bp.post("/batches/<int:batch_id>/dissolve")
 @finance
 def batch_dissolve(batch_id: int):
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("finance.batch", batch_id=batch_id))
     try:
         dissolve_batch(get_session(), batch_id, current_user)
     except BatchError as refused:

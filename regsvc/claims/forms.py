@@ -1,10 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from regsvc.claims.labels import EXPENSE_KIND, PAYOUT_METHOD, TRAVEL_MODE
+from regsvc.claims.review import Decision, DecisionRequest
 from regsvc.forms import ChoiceField, Form
+from regsvc.money import AmountError, to_minor_units
 
 
 class ClaimDetailsForm(Form):
@@ -28,6 +38,8 @@ class ClaimDetailsForm(Form):
         validators=[Optional(), Length(max=60)],
     )
     account_holder = StringField(_l("Account holder"), validators=[Optional(), Length(max=200)])
+    # The page's "Submit my claim" button: save these details, then submit.
+    and_submit = BooleanField()
 
 
 class ReceiptForm(Form):
@@ -45,4 +57,50 @@ class ReceiptForm(Form):
     )
     amount = StringField(
         _l("Amount paid"), validators=[DataRequired(message=_l("Please enter the amount on the receipt."))]
+    )
+
+
+class DecisionForm(Form):
+    """Finance's decision on a claim: the button pressed says which."""
+
+    action = HiddenField(validators=[AnyOf([d.value for d in Decision], message=_l("Choose an action."))])
+    cap = StringField(_l("Cap (return bus fare)"), validators=[Optional(), Length(max=30)])
+    amount = StringField(_l("Amount to approve (empty: the payable amount)"), validators=[Optional(), Length(max=30)])
+    reason = TextAreaField(
+        _l("Reason (needed to approve less, reject or ask for more)"), validators=[Optional(), Length(max=2000)]
+    )
+    override_reason = StringField(
+        _l("Override reason (only to approve above the cap)"), validators=[Optional(), Length(max=300)]
+    )
+
+    def decision(self, currency: str) -> DecisionRequest | None:
+        """The decision asked for, amounts in minor units; None, with the error next to its
+        field, when an amount is not one."""
+        amounts = {}
+        for name in ("cap", "amount"):
+            raw = (getattr(self, name).data or "").strip()
+            try:
+                amounts[name] = to_minor_units(raw, currency) if raw else None
+            except AmountError as refused:
+                getattr(self, name).errors.append(str(refused))
+                return None
+        return DecisionRequest(
+            Decision(self.action.data),
+            amount=amounts["amount"],
+            cap=amounts["cap"],
+            reason=self.reason.data or "",
+            override_reason=self.override_reason.data or "",
+        )
+
+
+class NewBatchForm(Form):
+    """The approved bank-transfer claims ticked to be paid together."""
+
+    claim = SelectMultipleField(coerce=int, validate_choice=False)
+
+
+class BatchPaidForm(Form):
+    confirm = BooleanField(
+        _l("The bank has made these transfers"),
+        validators=[DataRequired(message=_l("Tick the box to confirm that the bank has made the transfers."))],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from regsvc.audit.models import AuditEntry
 from regsvc.audit.services import record
 from regsvc.auth.models import StaffUser
 from regsvc.claims.models import Claim, ClaimStatus, PayoutMethod, Receipt
+from regsvc.claims.transitions import TransitionRefused, locked_claim
 from regsvc.db import write_transaction
 from regsvc.mail.services import queue_mail
 from regsvc.registration.models import Registration
@@ -110,11 +112,11 @@ def decision_reason(session: Session, claim: Claim) -> str | None:
 
 
 def _claim_for_action(session: Session, claim_id: int, actor: StaffUser, allowed: tuple) -> Claim:
-    claim = session.get(Claim, claim_id, populate_existing=True)
-    if claim.status not in allowed:
-        raise ReviewError(
-            _l("This claim is %(status)s: that action is not possible now.", status=claim.status)
-        )
+    """The claim, locked, if its state allows the action and the actor may decide it."""
+    try:
+        claim = locked_claim(session, claim_id, allowed)
+    except TransitionRefused as refused:
+        raise ReviewError(str(refused)) from None
     if files_claim(actor, claim):
         raise ReviewError(_l("You cannot act on a claim you filed yourself."))
     return claim
@@ -188,6 +190,41 @@ def approve(
         )
         tell_participant(session, claim, reason)
     return claim
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    NEEDS_INFO = "needs_info"
+    PAID = "paid"
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    decision: Decision
+    amount: int | None = None
+    cap: int | None = None
+    reason: str = ""
+    override_reason: str = ""
+
+
+def decide(session: Session, claim_id: int, actor: StaffUser, request: DecisionRequest) -> Claim:
+    """Finance's decision on a claim, as the claim page sends it (ReviewError if refused)."""
+    if request.decision == Decision.APPROVE:
+        return approve(
+            session,
+            claim_id,
+            actor,
+            amount=request.amount,
+            cap=request.cap,
+            reason=request.reason,
+            override_reason=request.override_reason,
+        )
+    if request.decision == Decision.REJECT:
+        return reject(session, claim_id, actor, request.reason)
+    if request.decision == Decision.NEEDS_INFO:
+        return ask_for_information(session, claim_id, actor, request.reason)
+    return mark_paid(session, claim_id, actor)
 
 
 def reject(session: Session, claim_id: int, actor: StaffUser, reason: str) -> Claim:

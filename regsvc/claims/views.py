@@ -1,6 +1,6 @@
 """The participant's travel claim, behind their private link (/r/<token>/claim)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from regsvc.claims.accounts import BankAccountError, format_account
@@ -25,6 +25,7 @@ from regsvc.claims.services import travel_refund
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
 from regsvc.documents.responses import download
+from regsvc.forms import ButtonForm
 from regsvc.money import AmountError, to_minor_units
 from regsvc.registration.lookups import private_registration
 from regsvc.storage import current_storage
@@ -110,7 +111,7 @@ def details(token: str):
         except ClaimError as refused:
             flash(str(refused), "error")
         else:
-            if request.form.get("and_submit"):
+            if form.and_submit.data:
                 _submit(claim)
             else:
                 flash(_("Saved."), "success")
@@ -167,6 +168,8 @@ def remove(token: str, receipt_id: int):
     registration, claim = _claim(token)
     if claim is None:
         abort(404)
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("claims.claim_page", token=token))
     try:
         remove_receipt(get_session(), claim.id, receipt_id, current_storage())
     except ClaimError as refused:

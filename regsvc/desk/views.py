@@ -5,11 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from regsvc.db import get_session, utcnow
+from regsvc.desk.forms import DeskSearchForm, SeatForm
 from regsvc.desk.services import NotSeated, check_in, registration_by_code, undo_check_in
 from regsvc.events.editing import all_events
 from regsvc.events.fares import fare_towns
 from regsvc.events.models import Event
+from regsvc.forms import ButtonForm
 from regsvc.registration.forms import WalkInForm
+from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.lookups import registration_or_404
 from regsvc.registration.models import Attendance, Registration
 from regsvc.registration.queries import counts, desk_search
@@ -27,8 +30,7 @@ bp = Blueprint("desk", __name__, url_prefix="/staff/desk")
 desk_staff = staff_required(Role.DESK, Role.ORGANISER)
 
 
-def _back(event: Event):
-    query = request.form.get("q", "")
+def _back(event: Event, query: str | None):
     return redirect(url_for("desk.desk", event_id=event.id, q=query or None))
 
 
@@ -84,10 +86,13 @@ def live_counts(event_id: int):
 def scan(event_id: int):
     """What the search field sends on Enter: a scanned check-in code checks in, text searches."""
     event = get_or_404(Event, event_id)
-    typed = request.form.get("q", "").strip()
-    registration = registration_by_code(get_session(), event.id, typed) if typed.isdigit() else None
+    form = DeskSearchForm()
+    typed = (form.q.data or "").strip() if form.validate_on_submit() else ""
+    # A code may be typed as the participant's page shows it: "7989 6818 6478 4949".
+    code = "".join(typed.replace("-", " ").split())
+    registration = registration_by_code(get_session(), event.id, code) if code.isdigit() else None
     if registration is None:
-        if typed.isdigit() and len(typed) >= 12:
+        if code.isdigit() and len(code) >= 12:
             flash(_("This code does not belong to a registration for this event."), "error")
             return redirect(url_for("desk.desk", event_id=event.id))
         return redirect(url_for("desk.desk", event_id=event.id, q=typed or None))
@@ -102,7 +107,7 @@ def _check_in(event: Event, registration: Registration):
             _(
                 "%(name)s has no on-site seat (%(status)s). Give them a seat below to check them in.",
                 name=registration.full_name,
-                status=_status_label(registration.attendance),
+                status=ATTENDANCE(registration.attendance),
             ),
             "warning",
         )
@@ -114,28 +119,26 @@ def _check_in(event: Event, registration: Registration):
     return redirect(url_for("desk.desk", event_id=event.id))
 
 
-def _status_label(attendance: str) -> str:
-    return {
-        Attendance.ONLINE: _("registered online"),
-        Attendance.WAITLISTED: _("on the waiting list"),
-        Attendance.CANCELLED: _("cancelled"),
-    }.get(attendance, attendance)
-
-
 @bp.post("/<int:event_id>/checkin/<int:registration_id>")
 @desk_staff
 def check_in_person(event_id: int, registration_id: int):
     event = get_or_404(Event, event_id)
-    return _check_in(event, registration_or_404(event.id, registration_id))
+    registration = registration_or_404(event.id, registration_id)
+    if not ButtonForm().validate_on_submit():
+        return _back(event, None)
+    return _check_in(event, registration)
 
 
 @bp.post("/<int:event_id>/undo/<int:registration_id>")
 @desk_staff
 def undo(event_id: int, registration_id: int):
     event = get_or_404(Event, event_id)
-    registration = undo_check_in(get_session(), registration_or_404(event.id, registration_id).id, current_user)
-    flash(_("Check-in of %(name)s undone.", name=registration.full_name), "info")
-    return _back(event)
+    person = registration_or_404(event.id, registration_id)
+    form = DeskSearchForm()
+    if form.validate_on_submit():
+        undo_check_in(get_session(), person.id, current_user)
+        flash(_("Check-in of %(name)s undone.", name=person.full_name), "info")
+    return _back(event, form.q.data)
 
 
 @bp.post("/<int:event_id>/seat/<int:registration_id>")
@@ -144,12 +147,15 @@ def seat(event_id: int, registration_id: int):
     """Give an on-site seat to someone registered online or waiting, then check them in."""
     event = get_or_404(Event, event_id)
     registration = registration_or_404(event.id, registration_id)
+    form = SeatForm()
+    if not form.validate_on_submit():
+        return _back(event, form.q.data)
     updated = staff_set_attendance(
         get_session(),
         registration.id,
         Attendance.ONSITE,
         current_user,
-        override_reason=request.form.get("override_reason", ""),
+        override_reason=form.override_reason.data or "",
     )
     if updated.attendance != Attendance.ONSITE:
         flash(

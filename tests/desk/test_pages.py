@@ -72,7 +72,7 @@ def test_someone_without_a_seat_gets_one_then_is_checked_in(desk, session, make_
     make_registration(event)
     person = make_registration(event, full_name="Late Arrival", wanted=Attendance.ONLINE).registration
     response = desk.post(f"/staff/desk/{event.id}/checkin/{person.id}", follow_redirects=True)
-    assert "Late Arrival has no on-site seat (registered online)" in text_of(response)
+    assert "Late Arrival has no on-site seat (Online)" in text_of(response)
     response = desk.post(f"/staff/desk/{event.id}/seat/{person.id}", follow_redirects=True)
     page = text_of(response)
     assert "On-site is full. To seat Late Arrival anyway, give a reason" in page
