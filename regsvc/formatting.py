@@ -26,7 +26,7 @@ def event_datetime(value, event, format: str = "full") -> str:
 @lru_cache(maxsize=1024)
 def _formatted(value, pattern: str, timezone: str, locale: str) -> str:
     # An event's few dates are shown on every page and e-mail of a registration burst,
-    # always the same way; Babel's formatting costs as much as the rest of the page.
+    # always the same way, and Babel's formatting is slow.
     return babel_format_datetime(value, pattern, tzinfo=ZoneInfo(timezone), locale=locale)
 
 

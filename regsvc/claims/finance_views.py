@@ -1,7 +1,5 @@
 """Finance staff's review of travel claims and their payment in batches (/staff/finance/…)."""
 
-import math
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +19,7 @@ from regsvc.claims.batches import (
 from regsvc.claims.documents import claim_pdf, claim_trail, claims_pdf
 from regsvc.claims.forms import BatchPaidForm, DecisionForm, NewBatchForm
 from regsvc.claims.models import Claim, ClaimStatus, Receipt
-from regsvc.claims.review import QUEUE_PAGE, Decision, ReviewError, advisory_flags, finance_queue
+from regsvc.claims.review import Decision, ReviewError, advisory_flags, finance_queue
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
 from regsvc.documents.responses import download
@@ -41,14 +39,10 @@ def queue():
     session = get_session()
     event_id = request.args.get("event", type=int)
     status = request.args.get("status", "submitted")
-    page = request.args.get("page", 1, type=int)
-    rows, total = finance_queue(session, event_id=event_id, status=status, page=page)
+    page = finance_queue(session, event_id=event_id, status=status, page=request.args.get("page", 1, type=int))
     return render_template(
         "finance/queue.html",
-        rows=rows,
-        total=total,
         page=page,
-        pages=max(math.ceil(total / QUEUE_PAGE), 1),
         events=all_events(session),
         event_id=event_id,
         status=status,

@@ -18,6 +18,7 @@ from regsvc.claims.models import Claim, ClaimStatus, PayoutMethod, Receipt
 from regsvc.claims.transitions import TransitionRefused, locked_claim
 from regsvc.db import write_transaction
 from regsvc.mail.services import queue_mail
+from regsvc.pagination import Page, paginate
 from regsvc.registration.models import Registration
 
 FAR_FROM_EVENT = timedelta(days=7)
@@ -36,7 +37,7 @@ class QueueRow:
 
 def finance_queue(
     session: Session, *, event_id: int | None = None, status: str = "", page: int = 1
-) -> tuple[list[QueueRow], int]:
+) -> Page[QueueRow]:
     """Claims to review, oldest submission first, with their claimed sums (summed in SQL,
     so the receipts are not loaded): two queries whatever the number of claims."""
     claimed = (
@@ -49,16 +50,16 @@ def finance_queue(
         conditions.append(Claim.status == status)
     if event_id:
         conditions.append(Registration.event_id == event_id)
-    base = select(Claim).join(Registration, Claim.registration_id == Registration.id).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = session.execute(
-        base.add_columns(claimed)
+    query = (
+        select(Claim, claimed)
+        .join(Registration, Claim.registration_id == Registration.id)
+        .where(*conditions)
         .options(lazyload(Claim.receipts))
         .order_by(Claim.submitted_at, Claim.id)
-        .offset((max(page, 1) - 1) * QUEUE_PAGE)
-        .limit(QUEUE_PAGE)
-    ).all()
-    return [QueueRow(claim, amount) for claim, amount in rows], total
+    )
+    found = paginate(session, query, page, QUEUE_PAGE, scalars=False)
+    rows = [QueueRow(claim, amount) for claim, amount in found.items]
+    return Page(items=rows, total=found.total, number=found.number, pages=found.pages)
 
 
 def advisory_flags(session: Session, claim: Claim) -> list[str]:

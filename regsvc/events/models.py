@@ -82,6 +82,6 @@ class Fare(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     town: Mapped[str] = mapped_column(String(100))
-    # The town folded (regsvc.text.fold): "Nis" and "Niš" are the same town.
+    # The town as regsvc.text.search_key folds it: "Nis" and "Niš" are the same town.
     town_key: Mapped[str] = mapped_column(String(100))
     return_fare: Mapped[int] = mapped_column()  # minor units of the event's currency

@@ -67,7 +67,7 @@ class Registration(Base):
     position: Mapped[str] = mapped_column(String(200))
     departure_town: Mapped[str] = mapped_column(String(100))
     needs: Mapped[str] = mapped_column(Text, default="")
-    # Name, organisation and e-mail folded by regsvc.text.fold, for search.
+    # Name, organisation and e-mail as regsvc.text.search_key folds them, for search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
     consents_to_publication: Mapped[bool] = mapped_column(default=False)

@@ -112,9 +112,9 @@ def test_the_queue_takes_the_same_number_of_queries_for_any_number_of_claims(ses
         statements = []
         listener = lambda *args: statements.append(1)  # noqa: E731
         sa_event.listen(engine, "before_cursor_execute", listener)
-        rows, total = finance_queue(session)
+        page = finance_queue(session)
         sa_event.remove(engine, "before_cursor_execute", listener)
-        assert [row.claimed for row in rows] == [380000] * total
+        assert [row.claimed for row in page.items] == [380000] * page.total
         return len(statements)
 
     submitted()
