@@ -63,7 +63,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     if app.config["TRUSTED_PROXIES"]:
         proxies = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     app.permanent_session_lifetime = timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
 
     db.init_app(app)

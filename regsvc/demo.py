@@ -220,6 +220,7 @@ def _demo_claims(session: Session, storage: Storage, event: Event) -> Iterator[s
             departure_town=town,
         )
         registration = register(session, event.id, details, Attendance.ONSITE).registration
+        assert registration is not None  # a new address
         claim = open_claim(session, registration)
         payout = (
             ClaimDetails(mode, route, PayoutMethod.BANK, *account)

@@ -51,7 +51,7 @@ def template_gettext(translations: NullTranslations) -> dict:
 
 def init_app(app: Flask) -> None:
     """Replace the template callables Flask-Babel installs (call after babel.init_app)."""
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda string: current_translations().ugettext(string),
         ngettext=lambda singular, plural, n: current_translations().ungettext(singular, plural, n),
         pgettext=lambda context, string: current_translations().upgettext(context, string),

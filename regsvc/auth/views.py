@@ -37,7 +37,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(get_session(), form.email.data, form.password.data, request.remote_addr)
+            user = authenticate(get_session(), form.email.data, form.password.data, request.remote_addr or "")
         except LoginThrottled as throttled:
             minutes = max(1, round(throttled.retry_after.total_seconds() / 60))
             flash(

@@ -56,7 +56,7 @@ def all_batches(session: Session) -> list[tuple[PaymentBatch, int, int]]:
         .group_by(PaymentBatch.id)
         .order_by(PaymentBatch.id.desc())
     )
-    return [(batch, count, total) for batch, count, total in rows]
+    return [(batch, count, total or 0) for batch, count, total in rows]
 
 
 def batch_with_claims(session: Session, batch_id: int) -> PaymentBatch | None:
@@ -176,7 +176,7 @@ def bank_csv(batch: PaymentBatch) -> bytes:
             (
                 claim.account_holder or claim.registration.full_name,
                 claim.account_number,
-                plain_amount(claim.approved_amount, claim.currency),
+                plain_amount(claim.approved_amount or 0, claim.currency),
                 claim.currency,
                 _("Travel refund, claim %(number)d", number=claim.id),
             )

@@ -26,7 +26,7 @@ def check_in(
 ) -> tuple[Registration, bool]:
     """Mark someone as arrived. Returns (registration, newly checked in)."""
     with write_transaction(session):
-        registration = session.get(Registration, registration_id, populate_existing=True)
+        registration = session.get_one(Registration, registration_id, populate_existing=True)
         if registration.attendance != Attendance.ONSITE:
             raise NotSeated(registration)
         if registration.checked_in_at is not None:
@@ -39,7 +39,7 @@ def check_in(
 
 def undo_check_in(session: Session, registration_id: int, actor: StaffUser) -> Registration:
     with write_transaction(session):
-        registration = session.get(Registration, registration_id, populate_existing=True)
+        registration = session.get_one(Registration, registration_id, populate_existing=True)
         if registration.checked_in_at is not None:
             registration.checked_in_at = None
             registration.checked_in_by_id = None

@@ -97,7 +97,7 @@ def fares(event_id: int):
             text = form.lines.data or ""
         if not problems:
             try:
-                lines = parse_fares(text, event.currency)
+                lines = parse_fares(text or "", event.currency)
             except FareTableError as refused:
                 problems = refused.problems
             else:

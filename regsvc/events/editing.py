@@ -62,7 +62,7 @@ def create_event(session: Session, fields: dict, capacity: int, actor: StaffUser
 def update_event(session: Session, event_id: int, fields: dict, actor: StaffUser) -> Event:
     """Save an edited event; EventError leaves it unchanged."""
     with write_transaction(session):
-        event = session.get(Event, event_id, populate_existing=True)
+        event = session.get_one(Event, event_id, populate_existing=True)
         _check(session, fields, event_id)
         changes = {
             name: [_audit_value(getattr(event, name)), _audit_value(fields[name])]
@@ -82,7 +82,7 @@ def set_registration_open(
     """Open registration now (until the event starts, if it had closed) or close it now."""
     now = now or utcnow()
     with write_transaction(session):
-        event = session.get(Event, event_id, populate_existing=True)
+        event = session.get_one(Event, event_id, populate_existing=True)
         if open_:
             event.registration_opens_at = min(event.registration_opens_at, now)
             if event.registration_closes_at <= now:

@@ -18,7 +18,7 @@ class Phase(StrEnum):
     OVER = "over"
 
 
-def phase(event: Event, now: datetime) -> Phase:
+def phase(event: Event | Row, now: datetime) -> Phase:
     if now >= event.ends_at:
         return Phase.OVER
     if now < event.registration_opens_at:

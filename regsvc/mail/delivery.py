@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
             return response
         ids = committed_message_ids(get_session())
         if ids:
-            flask_app = current_app._get_current_object()
+            flask_app = current_app._get_current_object()  # type: ignore[attr-defined]
 
             def _send():
                 # The response is already out: a failure here is logged, and the

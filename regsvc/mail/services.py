@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import cast
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from regsvc.db import utcnow, write_transaction
@@ -56,7 +57,7 @@ class Mail:
         }
 
 
-OUTBOX = OutboxMessage.__table__
+OUTBOX = cast(Table, OutboxMessage.__table__)
 OUTBOX_COLUMNS = tuple(column.name for column in OUTBOX.columns if column.name != "id")
 _INSERT_MESSAGE = insert(OUTBOX)
 
@@ -98,7 +99,9 @@ def add_to_outbox(session: Session, mail: Mail, now: datetime | None = None) -> 
     """Write a rendered message to the outbox, in the caller's transaction; returns its id."""
     # A plain INSERT, not a unit-of-work flush: nothing reads the message back before it is sent.
     row = mail.outbox_row(now or utcnow())
-    message_id = session.connection().execute(_INSERT_MESSAGE, row).inserted_primary_key[0]
+    key = session.connection().execute(_INSERT_MESSAGE, row).inserted_primary_key
+    assert key is not None  # a single-row INSERT
+    message_id = key[0]
     queued(session, message_id)
     return message_id
 

@@ -170,12 +170,13 @@ def _registration_transaction(
     """seat_transaction for registering: the event (by id, or the published one by slug:
     EventNotFound if none) and the id of its registration with this e-mail address, if
     any, read and locked by one statement."""
+    params: dict[str, object] = {"email": normalise_email(email)}
     if isinstance(event_key, str):
-        query, params = _LOCK_PUBLISHED_EVENT_AND_REGISTERED_ID, {"slug": event_key}
+        query, params["slug"] = _LOCK_PUBLISHED_EVENT_AND_REGISTERED_ID, event_key
     else:
-        query, params = _LOCK_EVENT_AND_REGISTERED_ID, {"event_id": event_key}
+        query, params["event_id"] = _LOCK_EVENT_AND_REGISTERED_ID, event_key
     with write_transaction(session):
-        row = session.execute(query, dict(params, email=normalise_email(email))).one_or_none()
+        row = session.execute(query, params).one_or_none()
         if row is None:
             raise EventNotFound(event_key)
         lock = SeatLock(session, row[0])
@@ -293,7 +294,7 @@ def waitlist_position(session: Session, registration: Registration) -> int | Non
             < tuple_(registration.waitlisted_at, registration.id),
         )
     )
-    return ahead + 1
+    return (ahead or 0) + 1
 
 
 # --- private links -----------------------------------------------------------------
@@ -394,7 +395,7 @@ def register(
             if current != Phase.OPEN:
                 raise RegistrationNotOpen(current)
             if existing_id is not None:
-                _resend_link(session, session.get(Registration, existing_id), now)
+                _resend_link(session, session.get_one(Registration, existing_id), now)
                 return RegistrationOutcome(registration=None, token=None)
 
             allocation = allocate(lock, registration, wanted, when_full, now=now)
@@ -525,9 +526,9 @@ def change_attendance(
     """A participant switches between on-site and online, leaves the waiting list,
     cancels, or comes back after cancelling: whatever allowed_changes permits now."""
     now = now or utcnow()
-    event_id = session.scalar(select(Registration.event_id).where(Registration.id == registration_id))
+    event_id = session.execute(select(Registration.event_id).where(Registration.id == registration_id)).scalar_one()
     with seat_transaction(session, event_id) as lock:
-        registration = session.get(Registration, registration_id, populate_existing=True)
+        registration = session.get_one(Registration, registration_id, populate_existing=True)
         if wanted not in allowed_changes(registration, now):
             raise ChangeNotAllowed(wanted)
         before = registration.attendance
@@ -632,10 +633,10 @@ def staff_set_attendance(
     """
     now = now or utcnow()
     override_reason = override_reason.strip()
-    event_id = session.scalar(select(Registration.event_id).where(Registration.id == registration_id))
+    event_id = session.execute(select(Registration.event_id).where(Registration.id == registration_id)).scalar_one()
     with seat_transaction(session, event_id) as lock:
         event = lock.event
-        registration = session.get(Registration, registration_id, populate_existing=True)
+        registration = session.get_one(Registration, registration_id, populate_existing=True)
         before = registration.attendance
         full = lock.onsite_taken >= event.onsite_capacity
         allocate(lock, registration, wanted, override=bool(override_reason), now=now)
@@ -689,7 +690,7 @@ def update_details(session: Session, registration_id: int, changes: dict, actor:
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     with write_transaction(session):
-        registration = session.get(Registration, registration_id, populate_existing=True)
+        registration = session.get_one(Registration, registration_id, populate_existing=True)
         if "email" in changes:
             other = _find_by_email(session, registration.event_id, changes["email"])
             if other is not None and other.id != registration.id:

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, insert, null, select, true, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, null, select, true, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from regsvc.events.models import Event
 from regsvc.mail.services import OUTBOX, OUTBOX_COLUMNS, Mail, add_to_outbox, queued
 from regsvc.registration.models import Registration, RegistrationLink
 
-REGISTRATIONS = Registration.__table__
-LINKS = RegistrationLink.__table__
-EVENTS = Event.__table__
+REGISTRATIONS = cast(Table, Registration.__table__)
+LINKS = cast(Table, RegistrationLink.__table__)
+EVENTS = cast(Table, Event.__table__)
 # What the seat allocation changes on the event (see registration.services.SeatLock).
 EVENT_COUNTS = ("onsite_taken", "waitlisted_count")
 # Every one is set before saving, by _new_registration and allocate: none is left to a
@@ -114,13 +115,19 @@ def save_new_registration(
         if message_id is not None:
             queued(session, message_id)
     else:
-        registration.id = connection.execute(_INSERT_REGISTRATION, row).inserted_primary_key[0]
+        registration.id = _inserted_id(connection.execute(_INSERT_REGISTRATION, row))
         save_link(session, registration.id, token_hash, now)
         if mail is not None:
             add_to_outbox(session, mail, now)
         save_event_counts(session, counts)
     make_transient_to_detached(registration)
     session.add(registration)
+
+
+def _inserted_id(result: CursorResult) -> int:
+    key = result.inserted_primary_key
+    assert key is not None  # a single-row INSERT
+    return key[0]
 
 
 def save_link(session: Session, registration_id: int, token_hash: str, now: datetime) -> None:
