@@ -24,6 +24,7 @@ from regsvc.audit.models import AuditEntry
 from regsvc.claims.labels import CLAIM_STATUS
 from regsvc.claims.models import Claim
 
+
 class ClaimLockNotHeld(RuntimeError):
     """A claim was about to change outside a write transaction."""
 
