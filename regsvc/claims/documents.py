@@ -7,6 +7,10 @@ metadata-free) JPEGs; PDF receipts are drawn page by page, so that the document 
 file of pages anyone can print. The archival variant is PDF/A-3b and carries each receipt's
 stored file (a PDF receipt's original bytes) attached.
 
+The SHA-256 printed for a receipt is that of its stored file, the one attached and served, so
+that an auditor who recomputes it finds the same; a photo's upload as received (not kept: it
+carries the GPS position) has another, printed as such.
+
 The document reads nothing but the static files and the upload storage (see
 regsvc.documents.render).
 """
@@ -14,11 +18,13 @@ regsvc.documents.render).
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_babel import gettext as _
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +58,7 @@ class ReceiptPages:
     receipt: Receipt
     number: int
     images: list[str]  # URLs the document's fetcher can read
+    stored_sha256: str  # of the stored file: what is attached and served
     pages_not_drawn: int = 0
 
 
@@ -74,14 +81,21 @@ def claim_trail(session: Session, claims: Iterable[Claim]) -> dict[int, list[Aud
     return trail
 
 
+def _stored_sha256(receipt: Receipt, storage: Storage) -> str:
+    """The SHA-256 of a receipt's stored file as recorded when it was stored (a file changed since
+    then no longer matches it); computed from the file for receipts stored before it was recorded."""
+    return receipt.stored_sha256 or hashlib.sha256(storage.read(receipt.stored_name)).hexdigest()
+
+
 def _receipt_pages(receipt: Receipt, number: int, storage: Storage) -> ReceiptPages:
+    digest = _stored_sha256(receipt, storage)
     if receipt.mime != "application/pdf":
-        return ReceiptPages(receipt, number, [f"upload:{storage.relative_path(receipt.stored_name)}"])
+        return ReceiptPages(receipt, number, [f"upload:{storage.relative_path(receipt.stored_name)}"], digest)
     original = storage.read(receipt.stored_name)
     page_count = len(PdfReader(io.BytesIO(original), strict=False).pages)
     drawn = render_pdf_pages(original, last_page=PDF_RECEIPT_PAGES)
     images = [f"data:image/jpeg;base64,{base64.b64encode(page).decode('ascii')}" for page in drawn]
-    return ReceiptPages(receipt, number, images, max(page_count - len(drawn), 0))
+    return ReceiptPages(receipt, number, images, digest, max(page_count - len(drawn), 0))
 
 
 @dataclass(frozen=True)
@@ -93,16 +107,22 @@ class ClaimEntry:
     receipts: list[ReceiptPages]
 
 
-def embedded_receipts(claim: Claim, storage: Storage) -> list[EmbeddedFile]:
-    """The stored file of each receipt, named so that an auditor can tell them apart."""
+def embedded_receipts(entry: ClaimEntry, storage: Storage) -> list[EmbeddedFile]:
+    """The stored file of each receipt, named so that an auditor can tell them apart and described
+    with the SHA-256 the document prints for it. Call in the document's locale."""
     files = []
-    for number, receipt in enumerate(claim.receipts, 1):
+    for item in entry.receipts:
+        receipt = item.receipt
         extension = "pdf" if receipt.mime == "application/pdf" else "jpg"
         files.append(
             EmbeddedFile(
-                name=f"claim-{claim.id}-receipt-{number}.{extension}",
+                name=f"claim-{entry.claim.id}-receipt-{item.number}.{extension}",
                 data=storage.read(receipt.stored_name),
-                description=f"{receipt.original_name} sha256:{receipt.sha256}",
+                description=_(
+                    "%(name)s · SHA-256 of the attached file: %(hash)s",
+                    name=receipt.original_name or "—",
+                    hash=item.stored_sha256,
+                ),
             )
         )
     return files
@@ -131,7 +151,9 @@ def claims_pdf(
         html = render_template(
             "pdf/claims.html", entries=entries, batch=batch, archival=archival, printed_at=utcnow()
         )
-    embedded = [file for claim in claims for file in embedded_receipts(claim, storage)] if archival else []
+        embedded = (
+            [file for entry in entries for file in embedded_receipts(entry, storage)] if archival else []
+        )
     return render_pdf(
         html,
         allowed_roots={**DEFAULT_ROOTS, "upload": storage.root},

@@ -101,6 +101,7 @@ def add_receipt(
             preview_name=names.preview_name,
             thumbnail_name=names.thumbnail_name,
             sha256=processed.sha256,
+            stored_sha256=processed.stored_sha256,
             mime=processed.mime,
             size=processed.size,
             original_name=processed.display_name,

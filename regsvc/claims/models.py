@@ -99,7 +99,11 @@ class Receipt(Base):
     stored_name: Mapped[str] = mapped_column(String(80))
     preview_name: Mapped[str | None] = mapped_column(String(80))
     thumbnail_name: Mapped[str] = mapped_column(String(80))
-    sha256: Mapped[str] = mapped_column(String(64))  # of the original upload
+    # SHA-256 of the upload as received: the same file in another claim is an advisory flag.
+    sha256: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the stored file, what is served and attached (a photo is re-encoded, so the two
+    # differ); None for receipts stored before it was recorded (see claims.documents).
+    stored_sha256: Mapped[str | None] = mapped_column(String(64))
     mime: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column()
     original_name: Mapped[str] = mapped_column(String(200), default="")

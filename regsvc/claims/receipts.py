@@ -7,7 +7,8 @@ or returns a `ProcessedReceipt` ready to be stored:
 - photos are decoded with a pixel limit, turned upright from EXIF, scaled to at most
   MAX_SIDE pixels and re-encoded as JPEG with no metadata at all (no EXIF, GPS, XMP, ICC,
   comments). The original is *not* kept: it is what carries the GPS position. Only its
-  SHA-256 is, so that finance sees when the same file was used in another claim.
+  SHA-256 is, so that finance sees when the same file was used in another claim; the JPEG
+  stored has a SHA-256 of its own, which is what the claim PDF prints for auditors.
 - PDFs are kept byte for byte, after a check that they parse, are not encrypted and hold no
   scripts, automatic actions or attached files; their first page is rendered (by Poppler's
   `pdftoppm`, in a separate process with a time and memory limit) to a JPEG preview.
@@ -37,7 +38,7 @@ import pillow_heif
 from flask_babel import lazy_gettext as _l
 from PIL import ExifTags, Image, ImageCms, ImageFile
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, is_null_or_none
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -93,7 +94,7 @@ class ProcessedReceipt:
     kind: ReceiptKind
     mime: str  # of the upload, as its content shows: image/jpeg, image/heic, application/pdf…
     size: int  # bytes of the upload
-    sha256: str  # hex digest of the upload, for finding the same file in other claims
+    sha256: str  # hex digest of the upload as received, for finding the same file in other claims
     display_name: str  # the uploader's file name, fit to show, never used as a path
     document: ReceiptFile  # what finance opens: the cleaned JPEG, or the original PDF
     preview: ReceiptFile | None  # PDFs: the first page as JPEG; photos are their own preview
@@ -105,6 +106,12 @@ class ProcessedReceipt:
     def image(self) -> ReceiptFile:
         """The picture to show or put into the claim PDF."""
         return self.preview or self.document
+
+    @property
+    def stored_sha256(self) -> str:
+        """Hex digest of `document`, the file stored, served and attached to the archival claim PDF:
+        what an auditor can recompute. A photo's differs from `sha256`, as the photo is re-encoded."""
+        return hashlib.sha256(self.document.data).hexdigest()
 
 
 # -- refusals, each with its own code and message ---------------------------------------
@@ -486,11 +493,13 @@ def _thumbnail(picture: Image.Image) -> ReceiptFile:
 
 # -- PDFs --------------------------------------------------------------------------------------
 
-# Keys whose presence means code that a PDF reader may run, or files carried inside.
-_SCRIPT_KEYS = frozenset({"/JS", "/JavaScript", "/XFA"})
+# Keys whose presence means code that a PDF reader may run, actions it runs by itself
+# (/AA: on opening a page, pointing at a link, leaving a form field…), or files carried inside.
+_SCRIPT_KEYS = frozenset({"/JS", "/JavaScript", "/XFA", "/AA"})
 _ATTACHMENT_KEYS = frozenset({"/EmbeddedFiles", "/EF"})
 # Actions (/S) that run code, open other files or programs, or send data somewhere.
-# Going to a page (/GoTo), opening a web link (/URI) and named menu actions are harmless.
+# Going to a page (/GoTo), opening a web link (/URI) and named menu actions are harmless when
+# the reader clicks them; run by themselves (/OpenAction, /AA), all but going to a page are refused.
 _SCRIPT_ACTIONS = frozenset(
     {
         "/JavaScript",
@@ -498,26 +507,27 @@ _SCRIPT_ACTIONS = frozenset(
         "/SubmitForm",
         "/ImportData",
         "/GoToR",
-        "/GoToE",
         "/RichMediaExecute",
         "/Rendition",
         "/Movie",
         "/Sound",
     }
 )
+# /GoToE opens a file embedded in this PDF or in another one.
+_ATTACHMENT_ACTIONS = frozenset({"/GoToE"})
 _ATTACHMENT_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia"})
 # The same names spelt out in the file's bytes: catches objects that the cross-reference
 # table hides from a parser but a reader repairing the file would find. Only long names,
 # so that compressed data cannot contain them by chance.
-_RAW_SCRIPT = re.compile(rb"/(?:JavaScript|Launch)(?![A-Za-z0-9#])")
+_RAW_SCRIPT = re.compile(rb"/(?:JavaScript|Launch|SubmitForm|ImportData)(?![A-Za-z0-9#])")
 _RAW_ATTACHMENT = re.compile(rb"/(?:EmbeddedFiles?|RichMedia)(?![A-Za-z0-9#])")
+# The trailer's entry of an encrypted file: it is never encrypted itself.
+_RAW_ENCRYPT = re.compile(rb"/Encrypt(?![A-Za-z0-9#])")
 
 
 def _check_pdf(data: bytes) -> None:
+    reader = _open_pdf(data)
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise _encrypted_pdf()
         if len(reader.pages) == 0:
             raise _corrupt_pdf()
         found = next(_active_content([reader.trailer, *_all_objects(reader)]), None)
@@ -529,6 +539,19 @@ def _check_pdf(data: bytes) -> None:
         raise _pdf_script()
     if found == "attachment" or _RAW_ATTACHMENT.search(data):
         raise _pdf_attachment()
+
+
+def _open_pdf(data: bytes) -> PdfReader:
+    """The parsed PDF, refused when it is encrypted. pypdf decrypts as it opens, and fails on
+    what it cannot decrypt (a certificate instead of a password, AES without the `cryptography`
+    package) as it fails on damage: the file's /Encrypt entry tells the two apart."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+    except Exception as error:  # pypdf raises many kinds of exceptions on broken files
+        raise (_encrypted_pdf() if _RAW_ENCRYPT.search(data) else _corrupt_pdf()) from error
+    if reader.is_encrypted:
+        raise _encrypted_pdf()
+    return reader
 
 
 def _all_objects(reader: PdfReader) -> list:
@@ -550,13 +573,28 @@ def _active_content(objects: list) -> Iterator[str]:
                     yield "script"
                 elif key in _ATTACHMENT_KEYS:
                     yield "attachment"
-            if _name(item, "/S") in _SCRIPT_ACTIONS:
+            action = _name(item, "/S")
+            if action in _SCRIPT_ACTIONS or _acts_on_opening(item):
                 yield "script"
+            if action in _ATTACHMENT_ACTIONS:
+                yield "attachment"
             if _name(item, "/Type") in _ATTACHMENT_TYPES or _name(item, "/Subtype") in _ATTACHMENT_TYPES:
                 yield "attachment"
             pending.extend(value for value in item.values() if not isinstance(value, IndirectObject))
         elif isinstance(item, ArrayObject):
             pending.extend(value for value in item if not isinstance(value, IndirectObject))
+
+
+def _acts_on_opening(catalog: DictionaryObject) -> bool:
+    """Whether a catalog's /OpenAction does more than show a page. A destination ([page /Fit],
+    a named one) or a plain go-to action only does that; any other action, a web link included,
+    would run without the reader asking for it."""
+    action = catalog.get("/OpenAction")
+    if isinstance(action, IndirectObject):
+        action = action.get_object()
+    if not isinstance(action, DictionaryObject):
+        return False
+    return _name(action, "/S") != "/GoTo" or not is_null_or_none(action.get("/Next"))
 
 
 def _name(dictionary: DictionaryObject, key: str) -> str | None:

@@ -12,9 +12,13 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Callable
 
 import pillow_heif
 from PIL import ExifTags, Image, ImageCms
+from pypdf import PdfReader, PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, PdfObject, TextStringObject
 
 RED = (230, 20, 20)
 BLUE = (20, 20, 230)
@@ -129,8 +133,9 @@ def eleven_megabytes() -> bytes:
 # -- PDFs, written by hand so that every object is known ------------------------------------
 
 
-def pdf(*objects: bytes) -> bytes:
-    """A PDF of `objects` (object 1 is the catalog) with a correct cross-reference table."""
+def pdf(*objects: bytes, trailer: bytes = b"") -> bytes:
+    """A PDF of `objects` (object 1 is the catalog) with a correct cross-reference table;
+    `trailer`: more entries of the trailer."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -139,7 +144,8 @@ def pdf(*objects: bytes) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\n" % (len(objects) + 1, trailer)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
 
 
@@ -219,15 +225,98 @@ def pdf_with_attachment() -> bytes:
     )
 
 
-def encrypted_pdf() -> bytes:
-    """Protected by an owner password; opens without one (as bank statements often do)."""
-    from pypdf import PdfReader, PdfWriter
+def pdf_encrypted_for_a_certificate() -> bytes:
+    """Encrypted for the holder of a certificate (the public-key handler), not with a password:
+    a kind of encryption pypdf cannot open at all."""
+    return pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [] /Count 0 >>",
+        b"<< /Filter /Adobe.PubSec /SubFilter /adbe.pkcs7.s5 /V 4 /Length 128"
+        b" /CF << /DefaultCryptFilter << /CFM /AESV2 /Recipients [<3082>] >> >>"
+        b" /StmF /DefaultCryptFilter /StrF /DefaultCryptFilter >>",
+        trailer=b"/Encrypt 3 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>] ",
+    )
 
+
+# -- PDFs written by pypdf, as other programs write them -------------------------------------
+
+
+def _rewritten(change: Callable[[PdfWriter], None]) -> bytes:
+    """The e-ticket (`clean_pdf`) after `change`, written out by pypdf."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(clean_pdf())))
-    writer.encrypt(user_password="", owner_password="bank", algorithm="RC4-128")
+    change(writer)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def encrypted_pdf(algorithm: str = "RC4-128", user_password: str = "") -> bytes:
+    """Protected by an owner password, and by `user_password` to open it; without one it opens
+    as bank statements often do."""
+    return _rewritten(lambda writer: writer.encrypt(user_password, "bank", algorithm=algorithm))
+
+
+_RECT = ArrayObject([NumberObject(36), NumberObject(500), NumberObject(300), NumberObject(520)])
+
+
+def action(kind: str, **entries: PdfObject | str) -> DictionaryObject:
+    """An action dictionary of type `kind` ("/URI", "/Launch"…) with `entries` (strings or PDF objects)."""
+    made = DictionaryObject({NameObject("/Type"): NameObject("/Action"), NameObject("/S"): NameObject(kind)})
+    for key, value in entries.items():
+        made[NameObject(f"/{key}")] = TextStringObject(value) if isinstance(value, str) else value
+    return made
+
+
+def web_link() -> DictionaryObject:
+    return action("/URI", URI="https://tracker.example.net/opened")
+
+
+def pdf_opening(kind: str, **entries: PdfObject | str) -> bytes:
+    """The e-ticket running an action (see `action`) when it is opened: its /OpenAction."""
+    opening = action(kind, **entries)
+    return _rewritten(lambda writer: writer.root_object.update({NameObject("/OpenAction"): opening}))
+
+
+def pdf_with_link_into_an_embedded_file() -> bytes:
+    """The e-ticket with a link that opens a PDF embedded in it (a /GoToE action), when clicked."""
+    target = DictionaryObject(
+        {NameObject("/R"): NameObject("/C"), NameObject("/N"): TextStringObject("a.pdf")}
+    )
+    link = {"/Type": "/Annot", "/Subtype": "/Link", "/Rect": _RECT, "/A": action("/GoToE", T=target)}
+    return _rewritten(lambda writer: writer.add_annotation(0, link))
+
+
+def pdf_with_javascript_name_tree() -> bytes:
+    """Document-level JavaScript, which readers run on opening (pypdf's own way to add it)."""
+    return _rewritten(lambda writer: writer.add_open_action(JavaScript("app.alert('hello');")))
+
+
+def pdf_with_embedded_file() -> bytes:
+    return _rewritten(lambda writer: writer.add_attachment("invoice.exe", b"MZ"))
+
+
+def pdf_with_additional_action(where: str) -> bytes:
+    """The e-ticket with additional actions (/AA: run on events, not on clicks) opening a web page,
+    on the "catalog" (as the document closes), a "page" (as it opens), an "annotation" (as the
+    pointer enters a link) or a "form field" (as it gets the focus)."""
+    trigger = {"catalog": "/WC", "page": "/O", "annotation": "/E", "form field": "/Fo"}[where]
+    actions = DictionaryObject({NameObject(trigger): web_link()})
+
+    def change(writer: PdfWriter) -> None:
+        if where == "catalog":
+            writer.root_object[NameObject("/AA")] = actions
+        elif where == "page":
+            writer.pages[0][NameObject("/AA")] = actions
+        elif where == "annotation":
+            writer.add_annotation(0, {"/Type": "/Annot", "/Subtype": "/Link", "/Rect": _RECT, "/AA": actions})
+        else:
+            field = {"/Type": "/Annot", "/Subtype": "/Widget", "/FT": "/Tx", "/T": TextStringObject("name")}
+            added = writer.add_annotation(0, {**field, "/Rect": _RECT, "/AA": actions})
+            writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
+                {NameObject("/Fields"): ArrayObject([added.indirect_reference])}
+            )
+
+    return _rewritten(change)
 
 
 BROKEN_PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R\n"

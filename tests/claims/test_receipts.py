@@ -7,9 +7,13 @@ import hashlib
 import io
 import os
 import stat
+import subprocess
+import sys
 import time
 import warnings
 from datetime import timedelta
+from functools import partial
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageFile, ImageOps
@@ -54,7 +58,9 @@ def upload(session, storage: Storage, data: bytes, filename: str):
     processed = process_upload(data, filename)
     with write_transaction(session):
         names = stage_receipt(session, storage, processed)
-        record(session, None, "receipt.added", stored=names.stored_name, sha256=processed.sha256)
+        record(
+            session, None, "receipt.added", event_id=None, stored=names.stored_name, sha256=processed.sha256
+        )
     return processed, names
 
 
@@ -83,9 +89,65 @@ REFUSED = [
     ("PDF launching a program", corpus.pdf_launching_a_program, "ticket.pdf", "pdf_script"),
     ("PDF naming its action by reference", corpus.pdf_with_action_named_by_reference, "t.pdf", "pdf_script"),
     ("PDF with an attached file", corpus.pdf_with_attachment, "ticket.pdf", "pdf_attachment"),
-    ("encrypted PDF", corpus.encrypted_pdf, "statement.pdf", "encrypted_pdf"),
     ("broken PDF", lambda: corpus.BROKEN_PDF, "ticket.pdf", "corrupt_pdf"),
 ]
+
+# Made by pypdf as other programs make them: actions run without the reader asking, files inside.
+ACTIVE_PDFS = [
+    (
+        "PDF opening a web page when opened",
+        lambda: corpus.pdf_opening("/URI", URI="https://x.example/"),
+        "pdf_script",
+    ),
+    (
+        "PDF going to a page, then to a web page",
+        lambda: corpus.pdf_opening("/GoTo", D="ticket", Next=corpus.web_link()),
+        "pdf_script",
+    ),
+    (
+        "PDF running JavaScript when opened",
+        lambda: corpus.pdf_opening("/JavaScript", JS="app.alert(1)"),
+        "pdf_script",
+    ),
+    ("PDF with document JavaScript", corpus.pdf_with_javascript_name_tree, "pdf_script"),
+    (
+        "PDF launching a program when opened",
+        lambda: corpus.pdf_opening("/Launch", F="calc.exe"),
+        "pdf_script",
+    ),
+    (
+        "PDF submitting a form when opened",
+        lambda: corpus.pdf_opening("/SubmitForm", F="https://x.example/"),
+        "pdf_script",
+    ),
+    (
+        "PDF importing form data when opened",
+        lambda: corpus.pdf_opening("/ImportData", F="data.fdf"),
+        "pdf_script",
+    ),
+    *[
+        (
+            f"PDF with additional actions: {where}",
+            partial(corpus.pdf_with_additional_action, where),
+            "pdf_script",
+        )
+        for where in ("catalog", "page", "annotation", "form field")
+    ],
+    ("PDF with an embedded file", corpus.pdf_with_embedded_file, "pdf_attachment"),
+    ("PDF with a link into an embedded file", corpus.pdf_with_link_into_an_embedded_file, "pdf_attachment"),
+]
+# pypdf decrypts AES with the cryptography package, and cannot decrypt for a certificate at all:
+# either way the file is protected, not damaged.
+ENCRYPTED_PDFS = [
+    (
+        f"PDF encrypted with {algorithm}{password and ' and a password to open it'}",
+        partial(corpus.encrypted_pdf, algorithm, password),
+    )
+    for algorithm in ("RC4-128", "AES-128", "AES-256")
+    for password in ("", "secret")
+] + [("PDF encrypted for a certificate", corpus.pdf_encrypted_for_a_certificate)]
+REFUSED += [(label, make, "ticket.pdf", code) for label, make, code in ACTIVE_PDFS]
+REFUSED += [(label, make, "statement.pdf", "encrypted_pdf") for label, make in ENCRYPTED_PDFS]
 
 
 @pytest.mark.parametrize(
@@ -115,6 +177,9 @@ def test_every_refusal_has_a_message_of_its_own(app):
     assert len(set(messages.values())) == len(messages)
     assert "10 MB" in messages["too_large"]
     assert ".jpg" in messages["not_what_name_says"]
+    assert "password" in messages["encrypted_pdf"]
+    assert "automatic action" in messages["pdf_script"]
+    assert "files attached" in messages["pdf_attachment"]
 
 
 def test_the_bomb_is_small_on_disk_and_refused_before_decoding(app, monkeypatch):
@@ -210,6 +275,8 @@ def test_a_rotated_phone_photo_with_gps_is_stored_upright_smaller_and_without_me
     assert processed.size == len(original) and processed.display_name == "IMG_2024.jpg"
     stored_bytes = storage.read(names.stored_name)
     assert stored_bytes == processed.document.data and stored_bytes != original
+    # Two hashes: the upload's, to find it in other claims, and the stored file's, for auditors.
+    assert processed.stored_sha256 == hashlib.sha256(stored_bytes).hexdigest() != processed.sha256
     assert_no_metadata(stored_bytes)
     stored = Image.open(io.BytesIO(stored_bytes))
     assert stored.size == (1800, 2400) == (processed.width, processed.height)
@@ -311,6 +378,7 @@ def test_a_clean_pdf_is_kept_byte_for_byte_with_a_preview_of_its_first_page(app,
     assert processed.kind == ReceiptKind.PDF and processed.mime == "application/pdf"
     assert storage.read(names.stored_name) == original
     assert names.stored_name.endswith(".pdf") and processed.sha256 == hashlib.sha256(original).hexdigest()
+    assert processed.stored_sha256 == processed.sha256
     preview = Image.open(io.BytesIO(storage.read(names.preview_name)))
     assert preview.format == "JPEG" and preview.size == (1131, 1600) == (processed.width, processed.height)
     assert near(colour_at(preview, 0.2, 0.12), (230, 25, 25), 30)  # the red box at the top left of the page
@@ -318,6 +386,35 @@ def test_a_clean_pdf_is_kept_byte_for_byte_with_a_preview_of_its_first_page(app,
     thumbnail = Image.open(io.BytesIO(storage.read(names.thumbnail_name)))
     assert max(thumbnail.size) == 320
     assert processed.image == processed.preview
+
+
+def test_a_pdf_opening_at_a_page_with_a_web_link_to_click_is_accepted(app):
+    # clean_pdf opens at a destination ([page /Fit]); the other through a go-to action.
+    for data in (corpus.clean_pdf(), corpus.pdf_opening("/GoTo", D="ticket")):
+        assert process_upload(data, "ticket.pdf").kind == ReceiptKind.PDF
+
+
+def test_an_aes_encrypted_pdf_is_called_protected_even_where_pypdf_cannot_decrypt_it(tmp_path):
+    """Without the cryptography package pypdf fails on AES-256 as on a damaged file."""
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(corpus.encrypted_pdf("AES-256"))
+    script = (
+        "import sys\n"
+        "sys.modules['cryptography'] = None  # as if it were not installed\n"
+        "from regsvc.claims.receipts import ReceiptRejected, process_upload\n"
+        "try:\n"
+        "    process_upload(open(sys.argv[1], 'rb').read(), 'statement.pdf')\n"
+        "except ReceiptRejected as refused:\n"
+        "    print(refused.code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert result.stdout.strip() == "encrypted_pdf"
 
 
 def test_a_pdf_that_takes_too_long_to_render_is_refused(app, monkeypatch):
@@ -364,7 +461,7 @@ def test_staged_files_are_moved_into_place_on_commit_only(session, storage):
     with write_transaction(session):
         staged = storage.stage(b"%PDF-1.7 receipt", "pdf")
         place_on_commit(session, staged)
-        record(session, None, "receipt.added", stored=staged.name)
+        record(session, None, "receipt.added", event_id=None, stored=staged.name)
         assert files_in(storage) == [f"tmp/{staged.name}.part"]
         assert not storage.exists(staged.name)
     assert files_in(storage) == [storage.relative_path(staged.name)]
@@ -376,7 +473,7 @@ def test_a_failed_transaction_leaves_neither_a_file_nor_a_row(app, session, stor
     processed = process_upload(corpus.phone_photo(800, 600), "photo.jpg")
     with pytest.raises(RuntimeError), write_transaction(session):
         stage_receipt(session, storage, processed)
-        record(session, None, "receipt.added")
+        record(session, None, "receipt.added", event_id=None)
         raise RuntimeError("the database refused the row")
     assert files_in(storage) == []
     assert audit_entries(session) == 0
