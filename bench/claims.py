@@ -260,7 +260,7 @@ def claim_with_photos(session: Session, event: Event, storage: Storage, photos: 
     for number, photo in enumerate(photos, 1):
         processed = process_upload(photo, f"IMG_{number:04d}.jpg")
         add_receipt(session, claim.id, storage, processed, ExpenseKind.BUS_TICKET, issued_on, 120000)
-    return submit_claim(session, claim.id)
+    return submit_claim(session, claim.id, now=event.starts_at)
 
 
 def _next_id(connection: Connection, model: type[Registration] | type[Claim]) -> int:

@@ -39,7 +39,32 @@ def _at(day: date, hour: int, minute: int, zone: str) -> datetime:
 def demo_events(now: datetime) -> list[Event]:
     serbia_day = next_date(6, 30, now.date())
     macedonia_day = next_date(6, 8, now.date())
+    # A conference held three weeks ago: its travel claims are what finance has to review.
+    past_day = now.date() - timedelta(days=21)
     return [
+        Event(
+            slug="first-national-conference-serbia",
+            title="First National Conference for Serbia: SMART Balkans – "
+            "Civil Society for Shared Society in the Western Balkans",
+            description=(
+                "The first national conference of the SMART Balkans project in Serbia: civil "
+                "society organisations, grant recipients and the project's partners.\n\n"
+                "For participants travelling from outside Belgrade, the organiser covers travel "
+                "expenses up to the price of a return bus ticket."
+            ),
+            timezone="Europe/Belgrade",
+            starts_at=_at(past_day, 11, 30, "Europe/Belgrade"),
+            ends_at=_at(past_day, 17, 0, "Europe/Belgrade"),
+            venue_name="Hotel Mona Plaza",
+            venue_address="Kralja Milana 27, 11000 Belgrade",
+            host_town="Belgrade",
+            onsite_capacity=80,
+            registration_opens_at=_at(past_day - timedelta(days=30), 9, 0, "Europe/Belgrade"),
+            registration_closes_at=_at(past_day - timedelta(days=2), 23, 59, "Europe/Belgrade"),
+            currency="RSD",
+            travel_reimbursed=True,
+            contact_email="conference@example.org",
+        ),
         Event(
             slug="national-conference-serbia",
             title="Second National Conference for Serbia: SMART Balkans – "
@@ -115,8 +140,7 @@ DEMO_USERS = (
 
 
 # Sample figures, not real timetables: round numbers near 2023 intercity bus prices.
-SAMPLE_FARES = {
-    "national-conference-serbia": """Beograd, 0
+SERBIAN_FARES = """Beograd, 0
 Čačak, 2600
 Kragujevac, 2400
 Kraljevo, 2900
@@ -134,7 +158,10 @@ Valjevo, 1900
 Vranje, 4600
 Zaječar, 3800
 Zrenjanin, 1900
-""",
+"""
+SAMPLE_FARES = {
+    "first-national-conference-serbia": SERBIAN_FARES,
+    "national-conference-serbia": SERBIAN_FARES,
     "national-conference-north-macedonia": """Bitola, 1100
 Gevgelija, 900
 Gostivar, 500
@@ -178,11 +205,11 @@ def load_demo_data(session: Session, storage: Storage, now: datetime | None = No
             continue
         account = create_user(session, email, [role], full_name=name)
         yield f"created: {email} ({role}), password: {account.generated_password}"
-    serbia = session.scalar(select(Event).where(Event.slug == "national-conference-serbia"))
-    if serbia is not None and not session.scalar(
-        select(func.count()).select_from(Registration).where(Registration.event_id == serbia.id)
+    held = session.scalar(select(Event).where(Event.slug == "first-national-conference-serbia"))
+    if held is not None and not session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.event_id == held.id)
     ):
-        yield from _demo_claims(session, storage, serbia)
+        yield from _demo_claims(session, storage, held)
 
 
 # Two participants who travelled to Belgrade and claim it back: something for finance to review.
@@ -210,7 +237,11 @@ DEMO_CLAIMANTS = (
 
 
 def _demo_claims(session: Session, storage: Storage, event: Event) -> Iterator[str]:
+    """Participants of the conference already held: registered while registration was open,
+    checked in, and claiming their trip after it."""
     day = event.local_starts_at.date()
+    registered_at = event.registration_opens_at + timedelta(days=3)
+    claimed_at = event.ends_at + timedelta(days=1)
     for number, (name, town, mode, route, account, receipts) in enumerate(DEMO_CLAIMANTS, 1):
         details = ParticipantDetails(
             full_name=name,
@@ -219,8 +250,10 @@ def _demo_claims(session: Session, storage: Storage, event: Event) -> Iterator[s
             position="Programme officer",
             departure_town=town,
         )
-        registration = register(session, event.id, details, Attendance.ONSITE).registration
+        registration = register(session, event.id, details, Attendance.ONSITE, now=registered_at).registration
         assert registration is not None  # a new address
+        with write_transaction(session):
+            registration.checked_in_at = event.starts_at - timedelta(minutes=20)
         claim = open_claim(session, registration)
         payout = (
             ClaimDetails(mode, route, PayoutMethod.BANK, *account)
@@ -231,7 +264,7 @@ def _demo_claims(session: Session, storage: Storage, event: Event) -> Iterator[s
         for kind, text, amount in receipts:
             picture = process_upload(_receipt_picture(text, amount), "receipt.jpg")
             add_receipt(session, claim.id, storage, picture, kind, day, amount)
-        submit_claim(session, claim.id)
+        submit_claim(session, claim.id, now=claimed_at)
         yield f"created: travel claim of {name} (demo participant), waiting for finance"
 
 

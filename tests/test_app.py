@@ -85,15 +85,20 @@ def test_demo_data_creates_the_two_conferences_open_for_registration(runner, ses
         line = next(line for line in result.output.splitlines() if f"{role}@example.org" in line)
         password = line.split("password: ")[1]
         assert authenticate(session, f"{role}@example.org", password, "127.0.0.1").roles == {role}
-    # Two travel claims wait for finance, each with its receipt pictures.
+    # Two travel claims from the conference held three weeks ago wait for finance, each
+    # submitted after the event with its receipt pictures.
+    held = events["first-national-conference-serbia"]
+    assert held.ends_at < utcnow() and phase(held, utcnow()) == Phase.OVER
     claims = session.scalars(select(Claim)).all()
     assert [claim.status for claim in claims] == ["submitted", "submitted"]
+    assert all(claim.registration.event_id == held.id for claim in claims)
+    assert all(held.starts_at < claim.submitted_at < utcnow() for claim in claims)
     assert [claim.claimed for claim in claims] == [360000, 628000] and claims[0].cap == 360000
     assert all(len(claim.receipts) == 2 for claim in claims)
     again = runner.invoke(args=["regsvc", "demo"])
-    assert again.output.count("exists") == 5 and "password" not in again.output
+    assert again.output.count("exists") == 6 and "password" not in again.output
     fresh(session)
-    assert len(session.scalars(select(Event)).all()) == 2 and len(session.scalars(select(Claim)).all()) == 2
+    assert len(session.scalars(select(Event)).all()) == 3 and len(session.scalars(select(Claim)).all()) == 2
 
 
 def test_demo_dates_are_always_in_the_future():

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from regsvc.audit.services import PARTICIPANT, record
@@ -14,7 +15,9 @@ from regsvc.claims.accounts import parse_account
 from regsvc.claims.models import Claim, ClaimStatus, ExpenseKind, PayoutMethod, Receipt, TravelMode
 from regsvc.claims.receipts import ProcessedReceipt, check_room_for_receipt, stage_receipt
 from regsvc.claims.services import travel_refund
+from regsvc.claims.transitions import TransitionRefused, locked_claim
 from regsvc.db import utcnow, write_transaction
+from regsvc.formatting import event_datetime
 from regsvc.registration.models import Registration
 from regsvc.storage import Storage
 
@@ -34,28 +37,44 @@ class ClaimDetails:
     account_holder: str = ""
 
 
+def submittable_from(event) -> str:
+    """When the event's claims can be submitted, as the event's people read it."""
+    return event_datetime(event.starts_at, event, "short") + f" ({event.timezone})"
+
+
 def claim_of(session: Session, registration: Registration) -> Claim | None:
     return session.scalar(select(Claim).where(Claim.registration_id == registration.id))
 
 
 def open_claim(session: Session, registration: Registration) -> Claim:
-    """The participant's claim, created as a draft the first time; only for those eligible."""
+    """The participant's claim, created as a draft the first time; only for those eligible.
+    Idempotent: of two first receipts sent at once, both find the one claim."""
     existing = claim_of(session, registration)
     if existing is not None:
         return existing
     if not travel_refund(session, registration).eligible:
         raise ClaimError(_l("Your registration does not allow a travel claim."))
-    with write_transaction(session):
-        claim = Claim(registration_id=registration.id, currency=registration.event.currency)
-        session.add(claim)
-        session.flush()
-        record(session, PARTICIPANT, "claim.opened", subject=claim, event_id=registration.event_id)
+    try:
+        with write_transaction(session):
+            claim = Claim(registration_id=registration.id, currency=registration.event.currency)
+            session.add(claim)
+            session.flush()
+            record(session, PARTICIPANT, "claim.opened", event_id=registration.event_id, subject=claim)
+    except IntegrityError:
+        # Opened by another request meanwhile (one claim per registration: a unique index).
+        existing = claim_of(session, registration)
+        if existing is None:
+            raise
+        return existing
     return claim
 
 
-def _editable(claim: Claim) -> None:
-    if claim.status not in EDITABLE:
-        raise ClaimError(_l("This claim is submitted: it can no longer be changed."))
+def _editable(session: Session, claim_id: int) -> Claim:
+    """The claim, locked, if the participant may still change it (ClaimError otherwise)."""
+    try:
+        return locked_claim(session, claim_id, EDITABLE)
+    except TransitionRefused:
+        raise ClaimError(_l("This claim is submitted: it can no longer be changed.")) from None
 
 
 def save_details(session: Session, claim_id: int, details: ClaimDetails) -> Claim:
@@ -63,8 +82,7 @@ def save_details(session: Session, claim_id: int, details: ClaimDetails) -> Clai
     (IBAN, or Serbian or Macedonian account number with its check digits)."""
     account = parse_account(details.account_number) if details.payout_method == PayoutMethod.BANK else None
     with write_transaction(session):
-        claim = session.get(Claim, claim_id, populate_existing=True)
-        _editable(claim)
+        claim = _editable(session, claim_id)
         claim.travel_mode = details.travel_mode
         claim.route = details.route.strip()
         claim.payout_method = details.payout_method
@@ -86,8 +104,7 @@ def add_receipt(
     if amount <= 0:
         raise ClaimError(_l("Enter the amount paid, as shown on the receipt."))
     with write_transaction(session):
-        claim = session.get(Claim, claim_id, populate_existing=True)
-        _editable(claim)
+        claim = _editable(session, claim_id)
         check_room_for_receipt(
             session.scalar(select(func.count()).select_from(Receipt).where(Receipt.claim_id == claim.id))
         )
@@ -112,8 +129,7 @@ def add_receipt(
 
 def remove_receipt(session: Session, claim_id: int, receipt_id: int, storage: Storage) -> None:
     with write_transaction(session):
-        claim = session.get(Claim, claim_id, populate_existing=True)
-        _editable(claim)
+        claim = _editable(session, claim_id)
         receipt = session.get(Receipt, receipt_id)
         if receipt is None or receipt.claim_id != claim.id:
             raise ClaimError(_l("This receipt is not part of your claim."))
@@ -126,11 +142,20 @@ def remove_receipt(session: Session, claim_id: int, receipt_id: int, storage: St
 
 def submit_claim(session: Session, claim_id: int, now: datetime | None = None) -> Claim:
     """Send the claim to finance, freezing the cap: the return-bus fare from the
-    participant's town as the fare table says at this moment (None: finance sets it)."""
+    participant's town as the fare table says at this moment (None: finance sets it).
+    Only once the event has started: a claim is for a trip made."""
     now = now or utcnow()
     with write_transaction(session):
-        claim = session.get(Claim, claim_id, populate_existing=True)
-        _editable(claim)
+        claim = _editable(session, claim_id)
+        event = claim.registration.event
+        if now < event.starts_at:
+            raise ClaimError(
+                _l(
+                    "You can submit your claim once the event has started, from %(when)s. "
+                    "Until then you can prepare it and add receipts.",
+                    when=submittable_from(event),
+                )
+            )
         if not claim.receipts:
             raise ClaimError(_l("Attach at least one receipt: a bus ticket, a fuel bill or a toll bill."))
         if not claim.travel_mode or not claim.route or not claim.payout_method:

@@ -15,6 +15,7 @@ from regsvc.claims.drafting import (
     remove_receipt,
     save_details,
     submit_claim,
+    submittable_from,
 )
 from regsvc.claims.forms import ClaimDetailsForm, ReceiptForm
 from regsvc.claims.labels import CLAIM_STATUS, EXPENSE_KIND, PAYOUT_METHOD, TRAVEL_MODE
@@ -23,7 +24,7 @@ from regsvc.claims.receipts import ReceiptRejected, process_upload, read_limited
 from regsvc.claims.review import decision_reason
 from regsvc.claims.services import travel_refund
 from regsvc.claims.serving import receipt_response
-from regsvc.db import get_session
+from regsvc.db import get_session, utcnow
 from regsvc.documents.responses import download
 from regsvc.forms import ButtonForm
 from regsvc.money import AmountError, to_minor_units
@@ -63,6 +64,8 @@ def _page(token, registration, claim, *, details_form=None, receipt_form=None, s
             event=registration.event,
             claim=claim,
             editable=claim is None or claim.status in EDITABLE,
+            # Before the event starts, the claim is prepared but not yet submitted.
+            submit_from=submittable_from(registration.event) if utcnow() < registration.event.starts_at else None,
             refund=travel_refund(get_session(), registration),
             finance_reason=decision_reason(get_session(), claim) if claim else None,
             details_form=details_form,

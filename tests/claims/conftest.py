@@ -1,16 +1,30 @@
 """Claims ready for finance, shared by the review, document and batch tests."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim
-from regsvc.claims.models import ExpenseKind, PayoutMethod, TravelMode
+from regsvc.claims.models import Claim, ExpenseKind, PayoutMethod, TravelMode
 from regsvc.claims.receipts import process_upload
+from regsvc.db import utcnow
 from regsvc.events.fares import parse_fares, replace_fares
+from regsvc.events.models import Event
 from regsvc.roles import Role
 from regsvc.storage import Storage
 from tests.claims.corpus import image_bytes, marked_picture
+
+
+def after_start(session, claim_id: int) -> datetime:
+    """A moment when the claim's event has started: claims are submitted from then on."""
+    return session.get(Claim, claim_id).registration.event.starts_at + timedelta(hours=1)
+
+
+def start_event(session, event_id: int) -> None:
+    """The event began an hour ago (registration was open until then)."""
+    event = session.get(Event, event_id)
+    event.starts_at = utcnow() - timedelta(hours=1)
+    session.commit()
 
 
 @pytest.fixture
@@ -54,6 +68,6 @@ def submitted(session, app, make_event, make_registration):
                 issued_on,
                 amount,
             )
-        return submit_claim(session, claim.id)
+        return submit_claim(session, claim.id, now=after_start(session, claim.id))
 
     return make

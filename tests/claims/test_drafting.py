@@ -22,6 +22,7 @@ from regsvc.claims.receipts import MAX_RECEIPTS_PER_CLAIM, ReceiptRejected, proc
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.registration.models import Attendance
 from regsvc.storage import Storage
+from tests.claims.conftest import after_start
 from tests.claims.corpus import clean_pdf, image_bytes, marked_picture
 
 BUS = ClaimDetails(
@@ -100,7 +101,7 @@ def test_payable_is_the_claimed_sum_up_to_the_frozen_cap(session, storage, claim
     attach(session, storage, claim, 190000, file=clean_pdf())
     assert claim.cap is None and claim.payable is None  # not frozen before submission
 
-    submitted = submit_claim(session, claim.id)
+    submitted = submit_claim(session, claim.id, now=after_start(session, claim.id))
     assert submitted.status == ClaimStatus.SUBMITTED
     assert (submitted.claimed, submitted.cap, submitted.payable) == (380000, 360000, 360000)
     # A later change of the fare table does not move a submitted claim's cap.
@@ -118,24 +119,24 @@ def test_a_town_missing_from_the_fare_table_leaves_the_cap_to_finance(
     claim = open_claim(session, other)
     save_details(session, claim.id, ClaimDetails(TravelMode.CAR, "Bor – Beograd", PayoutMethod.CASH))
     attach(session, storage, claim, 420000, kind=ExpenseKind.FUEL)
-    submitted = submit_claim(session, claim.id)
+    submitted = submit_claim(session, claim.id, now=after_start(session, claim.id))
     assert submitted.cap is None and submitted.payable is None and submitted.claimed == 420000
 
 
 def test_submission_needs_receipts_and_details(session, storage, claimant):
     claim = open_claim(session, claimant)
     with pytest.raises(ClaimError, match="Attach at least one receipt"):
-        submit_claim(session, claim.id)
+        submit_claim(session, claim.id, now=after_start(session, claim.id))
     attach(session, storage, claim, 50000, kind=ExpenseKind.TOLL)
     with pytest.raises(ClaimError, match="Fill in how you travelled"):
-        submit_claim(session, claim.id)
+        submit_claim(session, claim.id, now=after_start(session, claim.id))
 
 
 def test_a_submitted_claim_cannot_be_changed(session, storage, claimant):
     claim = open_claim(session, claimant)
     save_details(session, claim.id, BUS)
     attach(session, storage, claim, 100000)
-    submit_claim(session, claim.id)
+    submit_claim(session, claim.id, now=after_start(session, claim.id))
     with pytest.raises(ClaimError, match="can no longer be changed"):
         save_details(session, claim.id, BUS)
     with pytest.raises(ClaimError, match="can no longer be changed"):

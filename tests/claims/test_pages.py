@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from regsvc.claims.models import Claim, ClaimStatus, Receipt
 from regsvc.events.fares import parse_fares, replace_fares
+from tests.claims.conftest import start_event
 from tests.claims.corpus import image_bytes, marked_picture, pdf_with_javascript
 from tests.claims.test_documents import pdf_text
 from tests.conftest import form_data, fresh
@@ -56,6 +57,15 @@ def test_a_whole_claim_from_the_page(client, session, token):
     assert response.status_code == 302
     page = text_of(client.get(f"/r/{token}/claim"))
     assert "You claim 4,000.00 RSD." in page and "at most 3,600.00 RSD" in page
+    # Before the event has started, the claim can be prepared but not submitted.
+    response = client.post(
+        f"/r/{token}/claim/details", data={**details, "and_submit": "1"}, follow_redirects=True
+    )
+    assert "You can submit your claim once the event has started, from" in text_of(response)
+    fresh(session)
+    claim = session.scalars(select(Claim)).one()
+    assert claim.status == ClaimStatus.DRAFT
+    start_event(session, claim.registration.event_id)
     # "Submit my claim" sends the trip-and-payment form with it: a change typed there is kept.
     details["route"] = "Niš – Beograd – Niš"
     response = client.post(

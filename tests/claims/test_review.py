@@ -24,6 +24,7 @@ from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import RegistrationLink
 from regsvc.roles import Role
 from regsvc.security import hash_token, new_token
+from tests.claims.conftest import after_start
 from tests.claims.test_documents import pdf_text
 from tests.conftest import fresh, sign_in
 from tests.registration.test_pages import text_of
@@ -83,7 +84,7 @@ def test_the_state_machine(session, submitted, finance_user):
         mark_paid(session, claim.id, finance_user)
     sent_back = ask_for_information(session, claim.id, finance_user, "The ticket photo is blurred.")
     assert sent_back.status == ClaimStatus.NEEDS_INFO
-    assert submit_claim(session, claim.id).status == ClaimStatus.SUBMITTED  # the participant resubmits
+    assert submit_claim(session, claim.id, now=after_start(session, claim.id)).status == ClaimStatus.SUBMITTED  # the participant resubmits
     approve(session, claim.id, finance_user)
     assert mark_paid(session, claim.id, finance_user).status == ClaimStatus.PAID
     with pytest.raises(ReviewError, match="not possible now"):
