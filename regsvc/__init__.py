@@ -15,6 +15,7 @@ from regsvc import cli, db, errors, formatting, translation
 from regsvc.audit.views import bp as audit_bp
 from regsvc.auth import access
 from regsvc.auth.views import bp as auth_bp
+from regsvc.claims import eligibility  # noqa: F401  (listens to attendance changes)
 from regsvc.claims.finance_views import bp as finance_bp
 from regsvc.claims.views import bp as claims_bp
 from regsvc.desk.views import bp as desk_bp

@@ -48,6 +48,7 @@ TRAIL_ACTIONS = (
     "claim.approved",
     "claim.rejected",
     "claim.paid",
+    "claim.eligibility_changed",
 )
 
 

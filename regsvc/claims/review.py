@@ -17,8 +17,10 @@ from regsvc.auth.models import StaffUser
 from regsvc.claims.models import Claim, ClaimStatus, PayoutMethod, Receipt
 from regsvc.claims.transitions import TransitionRefused, locked_claim
 from regsvc.db import write_transaction
+from regsvc.formatting import staff_datetime
 from regsvc.mail.services import queue_mail
 from regsvc.pagination import Page, paginate
+from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.models import Registration
 
 FAR_FROM_EVENT = timedelta(days=7)
@@ -83,7 +85,39 @@ def advisory_flags(session: Session, claim: Claim) -> list[str]:
         flags.append(str(_l("The town of departure is not in the fare table: set the cap.")))
     elif claim.claimed > claim.cap:
         flags.append(str(_l("The sum claimed is above the cap (a return bus ticket).")))
+    flags.extend(eligibility_flags(session, claim))
     return flags
+
+
+def eligibility_flags(session: Session, claim: Claim) -> list[str]:
+    """The participant's changes of attendance since finance last decided on the claim
+    (regsvc.claims.eligibility): travel is refunded to on-site participants only."""
+    last_decision = (
+        select(func.coalesce(func.max(AuditEntry.id), 0))
+        .where(_about(claim), AuditEntry.action.in_(DECISIONS))
+        .scalar_subquery()
+    )
+    changes = session.scalars(
+        select(AuditEntry)
+        .where(_about(claim), AuditEntry.action == "claim.eligibility_changed", AuditEntry.id > last_decision)
+        .order_by(AuditEntry.id)
+    )
+    return [
+        str(
+            _l(
+                "Attendance changed to %(attendance)s on %(when)s (%(who)s): travel is refunded "
+                "to on-site participants only. Decide the claim again.",
+                attendance=ATTENDANCE(change.details.get("attendance")),
+                when=staff_datetime(change.at),
+                who=change.actor_label,
+            )
+        )
+        for change in changes
+    ]
+
+
+def _about(claim: Claim):
+    return (AuditEntry.subject_type == Claim.__tablename__) & (AuditEntry.subject_id == claim.id)
 
 
 DECISIONS = ("claim.needs_info", "claim.approved", "claim.rejected")

@@ -39,6 +39,12 @@ bp.add_app_template_filter(EXPENSE_KIND, "expense_kind_label")
 bp.add_app_template_filter(format_account, "bank_account")
 
 
+@bp.app_template_global("travel_claim")
+def _travel_claim(registration):
+    """For the participant's page: their claim, if any (claims/_attendance_notice.html)."""
+    return claim_of(get_session(), registration)
+
+
 @bp.app_template_global("travel_refund")
 def _travel_refund(registration):
     """For the travel-costs section of the participant's page (claims/_travel_costs.html)."""

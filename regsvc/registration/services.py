@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,14 @@ from regsvc.registration.models import (
 from regsvc.registration.writing import EventCounts, save_event_counts, save_link, save_new_registration
 from regsvc.security import hash_token, new_token
 from regsvc.urls import external_url
+
+_signals = Namespace()
+attendance_changed = _signals.signal("attendance-changed")
+"""Sent inside the seat transaction whenever a registration's attendance changes, with the
+keyword arguments session, registration, before, after and actor (a staff user,
+PARTICIPANT or SYSTEM). Receivers change what depends on the attendance in the same
+transaction: a travel claim follows its participant (regsvc.claims.eligibility). Packages
+that build on registrations listen; registration imports none of them."""
 
 
 class RegistrationNotOpen(Exception):
@@ -278,6 +287,14 @@ def _set_attendance(lock: SeatLock, registration: Registration, attendance: Atte
     lock.count(before, attendance)
     registration.waitlisted_at = now if attendance == Attendance.WAITLISTED else None
     registration.attendance = attendance
+
+
+def _attendance_changed(
+    session: Session, registration: Registration, before: str | None, actor: StaffUser | str
+) -> None:
+    attendance_changed.send(
+        registration, session=session, before=before, after=registration.attendance, actor=actor
+    )
 
 
 def waitlist_position(session: Session, registration: Registration) -> int | None:
@@ -534,6 +551,7 @@ def change_attendance(
         before = registration.attendance
         allocate(lock, registration, wanted, when_full, now=now)
         if registration.attendance != before:
+            _attendance_changed(session, registration, before, PARTICIPANT)
             record(
                 session,
                 PARTICIPANT,
@@ -645,6 +663,7 @@ def staff_set_attendance(
         if registration.attendance != Attendance.ONSITE:
             registration.checked_in_at = None
             registration.checked_in_by_id = None
+        _attendance_changed(session, registration, before, actor)
         record(
             session,
             actor,
