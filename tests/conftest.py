@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from alembic import command
 from sqlalchemy import create_engine, text
 
+from config import TestingConfig
 from regsvc import create_app
 from regsvc.auth.models import StaffUser
 from regsvc.auth.services import create_user
@@ -64,6 +65,7 @@ def app_settings(database_url, tmp_path) -> dict:
         "DATABASE_URL": database_url,
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": TestingConfig.PASSWORD_HASH_METHOD,
         "WTF_CSRF_ENABLED": False,
         "MAIL_SEND_AFTER_REQUEST": False,
         "PUBLIC_URL": "http://regsvc.test",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -20,8 +22,18 @@ MIN_PASSWORD_LENGTH = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
-# Checked when the e-mail is unknown, so that a wrong address takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """The hash to store, by the app's PASSWORD_HASH_METHOD (scrypt unless testing)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the e-mail is unknown, so that a wrong address takes as long as a wrong
+    password: made once per hash method, on first use, not when the module is imported."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 class AccountError(Exception):
@@ -82,7 +94,7 @@ def create_user(
         user = StaffUser(
             email=email,
             full_name=full_name.strip(),
-            password_hash=generate_password_hash(password),
+            password_hash=hash_password(password),
             role_rows=[StaffRole(role=role) for role in sorted(set(roles))],
         )
         session.add(user)
@@ -130,7 +142,8 @@ def authenticate(
                 raise LoginThrottled(retry_after=oldest + THROTTLE_WINDOW - now)
 
         user = find_user(session, email)
-        valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+        stored = user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+        valid = check_password_hash(stored, password)
         if user is None or not valid or not user.active:
             session.add(LoginFailure(email=email, address=address, at=now))
             user = None
@@ -147,5 +160,5 @@ def change_password(session: Session, user_id: int, password: str) -> None:
         raise AccountError(_l("A password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
     with write_transaction(session):
         user = session.get(StaffUser, user_id)
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
         record(session, user, "user.password_changed", event_id=None, subject=user)
