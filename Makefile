@@ -6,8 +6,10 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
+# What ruff checks and formats; mypy checks the package named in pyproject.toml ([tool.mypy]).
+LINT_PATHS := regsvc tests bench config.py wsgi.py
 
-.PHONY: install run test lint bench bench-claims bench-pdf messages clean
+.PHONY: install run test lint format bench bench-claims bench-pdf messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +28,14 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check regsvc tests bench config.py wsgi.py
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
+
+# Fix what ruff can fix by itself (it lists what is left), then format.
+format: install
+	$(BIN)/ruff check --fix --exit-zero $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 bench: install
 	$(BIN)/python bench/registration_burst.py
