@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # What ruff checks and formats; mypy checks the package named in pyproject.toml ([tool.mypy]).
 LINT_PATHS := regsvc tests bench config.py wsgi.py
 
-.PHONY: install run test lint format bench bench-claims bench-pdf messages clean
+.PHONY: install run test lint format hooks bench bench-claims bench-pdf messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix --exit-zero $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
+
+# Run the checks of `make lint` on the files of each commit (.pre-commit-config.yaml).
+hooks: install
+	$(BIN)/pre-commit install
 
 bench: install
 	$(BIN)/python bench/registration_burst.py
