@@ -96,3 +96,33 @@ def name_sort_key(full_name: str) -> tuple[str, ...]:
     regsvc.documents.attendance for the order it gives)."""
     name = " ".join(full_name.split())
     return (_sort_fold(surname(name)), _sort_fold(name), name.casefold(), name)
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    """An e-mail address as stored and compared: no surrounding space, lower case."""
+    return email.strip().lower()
+
+
+def mailbox_key(email: str) -> str:
+    """The mailbox an address delivers to, for telling whether two addresses may be one
+    person's: "Finance+Self@Example.org" and "finance@example.org" have the same key."""
+    local, _at, domain = normalise_email(email).partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}" if domain else local
+
+
+# The usual ASCII spellings of letters of their own: "Djordje" is Đorđe / Ђорђе, "Gjorgji"
+# Ѓорѓи, "Kjosevska" Ќосевска; after search_key they fold onto the same base letter.
+_DIGRAPHS = (("dj", "d"), ("gj", "g"), ("kj", "k"))
+
+
+def person_name_key(full_name: str) -> str:
+    """A name as it identifies a person whatever the script, accents, case, order of the
+    words and usual ASCII spelling: "Ana Petrović", "PETROVIĆ Ana", "Ана Петровић" and
+    "Ana Petrovic" have the same key."""
+    folded = search_key(full_name)
+    for digraph, letter in _DIGRAPHS:
+        folded = folded.replace(digraph, letter)
+    return " ".join(sorted(folded.split()))

@@ -22,6 +22,7 @@ from regsvc.mail.services import queue_mail
 from regsvc.pagination import Page, paginate
 from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.models import Registration
+from regsvc.text import mailbox_key, person_name_key
 
 FAR_FROM_EVENT = timedelta(days=7)
 QUEUE_PAGE = 50
@@ -158,8 +159,15 @@ def _claim_for_action(session: Session, claim_id: int, actor: StaffUser, allowed
 
 
 def files_claim(actor: StaffUser, claim: Claim) -> bool:
-    """Whether the staff member is the claim's participant (same e-mail address)."""
-    return bool(claim.registration.email_normalised) and claim.registration.email_normalised == actor.email
+    """Whether the claim may be the staff member's own, so that someone else must decide
+    it (four eyes): the same mailbox (case and +tags aside), or the same name (case,
+    accents, script and word order aside)."""
+    registration = claim.registration
+    if registration.email and mailbox_key(registration.email) == mailbox_key(actor.email):
+        return True
+    return bool(actor.full_name.strip()) and person_name_key(actor.full_name) == person_name_key(
+        registration.full_name
+    )
 
 
 def tell_participant(session: Session, claim: Claim, reason: str = "") -> None:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from regsvc import text
 from regsvc.db import Base, UTCDateTime, utcnow
 from regsvc.events.models import Event
 from regsvc.text import search_key
@@ -32,7 +33,8 @@ class Channel(StrEnum):
 
 
 def normalise_email(email: str) -> str | None:
-    return email.strip().lower() or None
+    """The address as the unique index compares it; None for a walk-in without one."""
+    return text.normalise_email(email) or None
 
 
 CHECKIN_CODE_DIGITS = 16

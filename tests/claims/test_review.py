@@ -69,6 +69,31 @@ def test_a_town_without_a_fare_needs_finance_to_set_the_cap(session, submitted, 
     assert (approved.cap, approved.approved_amount) == (300000, 300000)
 
 
+@pytest.mark.parametrize(
+    ("claimant_email", "claimant_name", "staff_email", "staff_name"),
+    [
+        ("finance+self@example.org", "Someone Else", "finance@example.org", "Jovana Finance"),
+        ("FINANCE@Example.org", "Someone Else", "finance@example.org", "Jovana Finance"),
+        ("jovana.private@example.net", "Jovana Finance", "finance@example.org", "Jovana Finance"),
+        ("petrovic@example.net", "Ана Петровић", "ana.p@example.org", "Ana Petrović"),
+        ("djordje@example.net", "Djordje Marković", "dm@example.org", "Đorđe MARKOVIĆ"),
+        ("gj@example.net", "Ѓорѓи Ќосевски", "gk@example.org", "Kjosevski Gjorgji"),
+    ],
+)
+def test_four_eyes_catch_the_same_person_under_another_address_or_spelling(
+    session, submitted, make_user, claimant_email, claimant_name, staff_email, staff_name
+):
+    claim = submitted(email=claimant_email, full_name=claimant_name)
+    officer = make_user(Role.FINANCE, email=staff_email)
+    officer.full_name = staff_name
+    session.commit()
+    with pytest.raises(ReviewError, match="filed yourself"):
+        approve(session, claim.id, officer)
+    # Another finance officer may decide it.
+    other = make_user(Role.FINANCE, email="second.officer@example.org")
+    assert approve(session, claim.id, other).status == ClaimStatus.APPROVED
+
+
 def test_nobody_approves_a_claim_they_filed(session, submitted, make_user):
     claim = submitted(email="ana@example.org")
     ana = make_user(Role.FINANCE, email="ana@example.org")
