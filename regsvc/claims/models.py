@@ -59,6 +59,12 @@ class Claim(Base):
     # The return-bus fare, frozen when the claim is submitted; None: finance sets it.
     cap: Mapped[int | None] = mapped_column()
     approved_amount: Mapped[int | None] = mapped_column()
+    # A claim above SECOND_APPROVAL_ABOVE: the first of its two approvals, while it waits for
+    # the second by another finance officer (cleared by any other decision).
+    first_approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", name="fk_claims_first_approved_by")
+    )
+    first_approved_amount: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The bank transfer this approved claim is paid with, once finance puts it in one.
@@ -66,6 +72,7 @@ class Claim(Base):
 
     registration: Mapped[Registration] = relationship(lazy="joined")
     batch: Mapped[PaymentBatch | None] = relationship(back_populates="claims")
+    first_approved_by: Mapped[StaffUser | None] = relationship(lazy="joined")
     receipts: Mapped[list[Receipt]] = relationship(
         back_populates="claim", order_by="Receipt.id", cascade="all, delete-orphan", lazy="selectin"
     )
