@@ -38,6 +38,11 @@ class Config:
     # With no MAIL_SERVER, write whole messages (private links included) to the log.
     MAIL_LOG_BODY = True
     MAIL_MAX_ATTEMPTS = 8
+    # Claims approved above these amounts need a second finance officer's approval, one
+    # amount per currency: "RSD 20000, MKD 10000, EUR 200". Empty: one approval is enough.
+    SECOND_APPROVAL_ABOVE: list[str] = []
+    # Finance sees a flag on receipts dated more than this many days before or after the event.
+    RECEIPT_DATE_WINDOW_DAYS = 7
     # A duplicate registration re-sends the private link at most this often.
     LINK_RESEND_INTERVAL_SECONDS = 600
 

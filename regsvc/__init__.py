@@ -17,6 +17,7 @@ from regsvc.auth import access
 from regsvc.auth.views import bp as auth_bp
 from regsvc.claims import eligibility  # noqa: F401  (listens to attendance changes)
 from regsvc.claims.finance_views import bp as finance_bp
+from regsvc.claims.review import second_approval_thresholds
 from regsvc.claims.views import bp as claims_bp
 from regsvc.desk.views import bp as desk_bp
 from regsvc.events.console import bp as console_bp
@@ -57,6 +58,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_settings())
     if overrides:
         app.config.from_mapping(overrides)
+    try:
+        second_approval_thresholds(app.config["SECOND_APPROVAL_ABOVE"])
+    except ValueError as error:
+        raise RuntimeError(f"REGSVC_SECOND_APPROVAL_ABOVE: {error}") from None
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):

@@ -2,19 +2,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
+from regsvc.auth.labels import ROLES
 from regsvc.auth.services import MIN_PASSWORD_LENGTH
 from regsvc.forms import Form
-from regsvc.labels import Labels
-from regsvc.roles import Role
-
-ROLE_LABELS = Labels(
-    Role,
-    {
-        Role.ORGANISER: _l("Organiser"),
-        Role.DESK: _l("Desk"),
-        Role.FINANCE: _l("Finance"),
-    },
-)
 
 
 class LoginForm(Form):
@@ -38,7 +28,7 @@ class UserForm(Form):
     full_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     roles = SelectMultipleField(
         _l("Roles"),
-        choices=ROLE_LABELS.choices(),
+        choices=ROLES.choices(),
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
         validators=[DataRequired(message=_l("Choose at least one role."))],

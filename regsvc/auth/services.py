@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from regsvc.audit.services import record
+from regsvc.auth.labels import ROLES
 from regsvc.auth.models import LoginFailure, StaffRole, StaffUser
 from regsvc.db import utcnow, write_transaction
+from regsvc.mail.services import queue_mail
 from regsvc.roles import Role
 
 MIN_PASSWORD_LENGTH = 10
@@ -100,7 +102,30 @@ def create_user(
         session.add(user)
         session.flush()
         record(session, actor, "user.created", event_id=None, subject=user, email=email, roles=sorted(set(roles)))
+        _tell_organisers(session, user, actor)
     return NewAccount(user=user, generated_password=generated)
+
+
+def _tell_organisers(session: Session, account: StaffUser, actor: StaffUser | None) -> None:
+    """Every active organiser (the new account too, if it is one) hears of a new account and
+    its roles: granting rights never goes unnoticed."""
+    organisers = session.scalars(
+        select(StaffUser)
+        .join(StaffRole)
+        .where(StaffRole.role == Role.ORGANISER, StaffUser.active.is_(True))
+        .order_by(StaffUser.id)
+    )
+    roles = ", ".join(str(ROLES(role)) for role in sorted(account.roles))
+    for organiser in organisers:
+        queue_mail(
+            session,
+            organiser.email,
+            "staff_account_created",
+            current_app.config["BABEL_DEFAULT_LOCALE"],  # staff have no language of their own yet
+            account=account,
+            roles=roles,
+            actor=actor.label if actor is not None else "the command line",
+        )
 
 
 def set_active(session: Session, user_id: int, active: bool, *, actor: StaffUser | None = None) -> StaffUser:

@@ -4,7 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from regsvc.auth.forms import ROLE_LABELS, AccountActiveForm, LoginForm, UserForm
+from regsvc.auth.forms import AccountActiveForm, LoginForm, UserForm
+from regsvc.auth.labels import ROLES
 from regsvc.auth.services import (
     AccountError,
     LoginRefused,
@@ -107,7 +108,7 @@ def users():
         status = 422
     return (
         render_template(
-            "auth/users.html", form=form, users=list_users(get_session()), role_labels=ROLE_LABELS
+            "auth/users.html", form=form, users=list_users(get_session()), role_labels=ROLES
         ),
         status,
     )

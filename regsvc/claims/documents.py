@@ -45,6 +45,7 @@ TRAIL_ACTIONS = (
     "claim.submitted",
     "claim.cap_set",
     "claim.needs_info",
+    "claim.first_approval",
     "claim.approved",
     "claim.rejected",
     "claim.paid",

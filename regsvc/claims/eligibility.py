@@ -39,6 +39,8 @@ def follow_attendance(
         claim.status = ClaimStatus.SUBMITTED
         claim.approved_amount = None
         claim.batch_id = None  # an unpaid batch: a paid claim is PAID
+    if claim.status == ClaimStatus.SUBMITTED:
+        claim.first_approved_by_id = claim.first_approved_amount = None  # decided again, twice
     record(
         session,
         actor,

@@ -89,13 +89,16 @@ def decide(claim_id: int):
     if asked is None:
         return _claim_page(claim, form, 422)
     try:
-        review.decide(get_session(), claim.id, current_user, asked)
+        decided = review.decide(get_session(), claim.id, current_user, asked)
     except ReviewError as refused:
         form.form_errors.append(str(refused))
         get_session().refresh(claim)
         return _claim_page(claim, form, 409)
-    message, category = _DECIDED[asked.decision]
-    flash(str(message), category)
+    if decided.first_approved_by_id is not None:
+        flash(_("First approval recorded: another finance officer must give the second."), "info")
+    else:
+        message, category = _DECIDED[asked.decision]
+        flash(str(message), category)
     return redirect(url_for("finance.claim", claim_id=claim.id))
 
 

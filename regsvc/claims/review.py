@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
@@ -19,12 +20,12 @@ from regsvc.claims.transitions import TransitionRefused, locked_claim
 from regsvc.db import write_transaction
 from regsvc.formatting import staff_datetime
 from regsvc.mail.services import queue_mail
+from regsvc.money import AmountError, format_money, to_minor_units
 from regsvc.pagination import Page, paginate
 from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.models import Registration
 from regsvc.text import mailbox_key, person_name_key
 
-FAR_FROM_EVENT = timedelta(days=7)
 QUEUE_PAGE = 50
 
 
@@ -77,9 +78,21 @@ def advisory_flags(session: Session, claim: Claim) -> list[str]:
         .where(Receipt.sha256.in_(hashes), Receipt.claim_id != claim.id)
     ):
         flags.append(str(_l("A receipt file is also attached to another claim.")))
-    event_day = event.local_starts_at.date()
-    if any(abs(receipt.issued_on - event_day) > FAR_FROM_EVENT for receipt in claim.receipts):
-        flags.append(str(_l("A receipt is dated more than a week from the event.")))
+    window = current_app.config["RECEIPT_DATE_WINDOW_DAYS"]
+    first_day, last_day = event.local_starts_at.date(), event.local_ends_at.date()
+    if any(
+        receipt.issued_on is not None
+        and not first_day - timedelta(days=window) <= receipt.issued_on <= last_day + timedelta(days=window)
+        for receipt in claim.receipts
+    ):
+        flags.append(
+            str(
+                _l(
+                    "A receipt is dated more than %(days)d days before or after the event.",
+                    days=window,
+                )
+            )
+        )
     if registration.checked_in_at is None:
         flags.append(str(_l("The participant was not checked in at the venue.")))
     if claim.cap is None:
@@ -209,17 +222,47 @@ def approve(
                 session, actor, "claim.cap_set", subject=claim, event_id=claim.registration.event_id, cap=cap
             )
         payable = min(claim.claimed, claim.cap)
-        amount = payable if amount is None else amount
+        if amount is None:
+            amount = payable if claim.first_approved_amount is None else claim.first_approved_amount
         if amount < 0:
             raise ReviewError(_l("The amount cannot be negative."))
         if amount > claim.cap and not override_reason:
             raise ReviewError(_l("That is above the cap: give a reason to override it."))
         if amount > claim.claimed:
             raise ReviewError(_l("That is more than the receipts add up to."))
-        if amount < payable and not reason:
+        if amount < payable and not reason and claim.first_approved_amount != amount:
             raise ReviewError(_l("Say why you approve less than the payable amount."))
+        first_approver = claim.first_approved_by
+        if needs_second_approval(claim.currency, amount):
+            if first_approver is None:
+                claim.first_approved_by_id, claim.first_approved_amount = actor.id, amount
+                record(
+                    session,
+                    actor,
+                    "claim.first_approval",
+                    event_id=claim.registration.event_id,
+                    subject=claim,
+                    amount=amount,
+                    payable=payable,
+                    reason=reason or None,
+                    override=override_reason or None,
+                )
+                return claim  # still submitted: it waits for the second approval
+            if first_approver.id == actor.id:
+                raise ReviewError(
+                    _l("You gave this claim its first approval: another finance officer must give the second.")
+                )
+            if amount != claim.first_approved_amount:
+                raise ReviewError(
+                    _l(
+                        "The first approval was for %(amount)s: approve that amount, or ask for more "
+                        "information or reject the claim.",
+                        amount=format_money(claim.first_approved_amount, claim.currency),
+                    )
+                )
         claim.approved_amount = amount
         claim.status = ClaimStatus.APPROVED
+        claim.first_approved_by_id = claim.first_approved_amount = None
         record(
             session,
             actor,
@@ -230,9 +273,32 @@ def approve(
             payable=payable,
             reason=reason or None,
             override=override_reason or None,
+            first_approval=first_approver.label if first_approver else None,
         )
         tell_participant(session, claim, reason)
     return claim
+
+
+def second_approval_thresholds(entries: list[str]) -> dict[str, int]:
+    """SECOND_APPROVAL_ABOVE read: "RSD 20000, EUR 200" → {"RSD": 2000000, "EUR": 20000}
+    (minor units). ValueError, saying which entry, for one that is not a currency and an
+    amount."""
+    thresholds = {}
+    for entry in entries:
+        currency, _space, amount = entry.strip().partition(" ")
+        if len(currency) != 3 or not currency.isalpha() or not amount.strip():
+            raise ValueError(f"{entry!r}: write a currency code and an amount, like 'RSD 20000'")
+        try:
+            thresholds[currency.upper()] = to_minor_units(amount, currency.upper())
+        except AmountError as error:
+            raise ValueError(f"{entry!r}: {error}") from None
+    return thresholds
+
+
+def needs_second_approval(currency: str, amount: int) -> bool:
+    """Whether approving `amount` takes two finance officers (SECOND_APPROVAL_ABOVE)."""
+    threshold = second_approval_thresholds(current_app.config["SECOND_APPROVAL_ABOVE"]).get(currency)
+    return threshold is not None and amount > threshold
 
 
 class Decision(StrEnum):
@@ -286,6 +352,7 @@ def _decide(session: Session, claim_id: int, actor: StaffUser, reason: str, stat
     with write_transaction(session):
         claim = _claim_for_action(session, claim_id, actor, (ClaimStatus.SUBMITTED,))
         claim.status = status
+        claim.first_approved_by_id = claim.first_approved_amount = None
         record(session, actor, action, subject=claim, event_id=claim.registration.event_id, reason=reason)
         tell_participant(session, claim, reason)
     return claim

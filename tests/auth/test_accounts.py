@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from regsvc.audit.models import AuditEntry
 from regsvc.auth.models import StaffUser
@@ -19,6 +19,7 @@ from regsvc.auth.services import (
     set_active,
 )
 from regsvc.db import utcnow
+from regsvc.mail.models import OutboxMessage
 from regsvc.roles import Role
 from tests.conftest import form_data, fresh, sign_in
 from tests.registration.test_pages import text_of
@@ -256,3 +257,19 @@ def test_the_header_shows_staff_their_pages_and_nobody_else(
     sign_in(client, organiser)
     set_active(session, organiser.id, False, actor=make_user(Role.ORGANISER))
     assert "Sign out" not in header(f"/e/{event.slug}/")  # disabled: signed out at once
+
+
+def test_every_organiser_hears_of_a_new_account_and_its_roles(session, make_user):
+    ana = make_user(Role.ORGANISER, email="ana@example.org")
+    make_user(Role.ORGANISER, email="marko@example.org")
+    make_user(Role.DESK, email="desk@example.org")
+    disabled = make_user(Role.ORGANISER, email="left@example.org")
+    set_active(session, disabled.id, False)
+    before = session.scalar(select(func.count()).select_from(OutboxMessage))
+    create_user(session, "ana+money@example.org", [Role.FINANCE], full_name="Ana Two", actor=ana)
+    messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[before:]
+    assert sorted(message.recipient for message in messages) == ["ana@example.org", "marko@example.org"]
+    assert all("ana+money@example.org (Finance)" in message.subject for message in messages)
+    assert "Created by: ana" in messages[0].body
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "user.created")).all()[-1]
+    assert entry.details["roles"] == ["finance"] and entry.actor_id == ana.id

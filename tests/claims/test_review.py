@@ -1,7 +1,7 @@
 """Finance review: the claim state machine and its money rules (DESIGN §2)."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -122,12 +122,25 @@ def test_the_state_machine(session, submitted, finance_user):
     assert actions.count("claim.submitted") == 3 and "claim.needs_info" in actions and "claim.paid" in actions
 
 
-def test_advisory_flags(session, submitted):
+def test_advisory_flags(app, session, submitted):
     claim = submitted(amounts=(300000, 200000), issued_on=date(2031, 5, 1))
     flags = " ".join(advisory_flags(session, claim))
-    assert "dated more than a week from the event" in flags
+    assert "dated more than 7 days before or after the event" in flags
     assert "not checked in" in flags
     assert "above the cap" in flags
+
+
+def test_the_receipt_date_window_is_a_setting(app, session, submitted):
+    claim = submitted()
+    event_day = claim.registration.event.local_starts_at.date()
+    for days, flagged in ((3, False), (8, True)):
+        for receipt in claim.receipts:
+            receipt.issued_on = event_day - timedelta(days=days)
+        session.commit()
+        flags = " ".join(advisory_flags(session, claim))
+        assert ("before or after the event" in flags) is flagged, days
+    app.config["RECEIPT_DATE_WINDOW_DAYS"] = 10
+    assert "before or after the event" not in " ".join(advisory_flags(session, claim))
 
 
 def test_the_queue_takes_the_same_number_of_queries_for_any_number_of_claims(session, submitted, app):
@@ -161,11 +174,15 @@ def test_finance_pages(client, session, submitted, finance_user):
     response = client.get(f"/staff/finance/claims/{claim.id}/receipts/{receipt.id}/thumbnail", buffered=True)
     assert response.status_code == 200 and "sandbox" in response.headers["Content-Security-Policy"]
     response = client.post(
-        f"/staff/finance/claims/{claim.id}/decide",
-        data={"action": "approve", "amount": "4000"},
-        follow_redirects=True,
+        f"/staff/finance/claims/{claim.id}/decide", data={"action": "approve", "amount": "4000"}
     )
-    assert "above the cap" in text_of(response)
+    # Refused: the page again, with the reason and the amount as typed.
+    assert response.status_code == 409 and "above the cap" in text_of(response)
+    assert 'value="4000"' in response.get_data(as_text=True)
+    response = client.post(f"/staff/finance/claims/{claim.id}/decide", data={"action": "approve", "amount": "lots"})
+    assert response.status_code == 422 and "is not an amount" in text_of(response)
+    response = client.post(f"/staff/finance/claims/{claim.id}/decide", data={"action": "pay-twice"})
+    assert response.status_code == 422 and "Choose an action" in text_of(response)
     response = client.post(
         f"/staff/finance/claims/{claim.id}/decide", data={"action": "approve"}, follow_redirects=True
     )
@@ -201,3 +218,57 @@ def test_the_participant_reads_why_and_finance_sees_the_history(client, session,
     history = text_of(client.get(f"/staff/finance/claims/{claim.id}"))
     assert "Submitted by the participant" in history
     assert "Sent back for more information · finance" in history and "Please add the return ticket." in history
+
+
+def test_larger_claims_need_a_second_approval_by_another_officer(app, session, submitted, make_user):
+    app.config["SECOND_APPROVAL_ABOVE"] = ["RSD 3000", "EUR 100"]
+    first = make_user(Role.FINANCE, email="first@example.org")
+    second = make_user(Role.FINANCE, email="second@example.org")
+    claim = submitted()  # 3,600.00 RSD payable: above 3,000
+    waiting = approve(session, claim.id, first)
+    assert waiting.status == ClaimStatus.SUBMITTED and waiting.first_approved_amount == 360000
+    assert session.scalars(select(OutboxMessage)).all()[-1].subject.startswith("Your travel claim") is False
+    with pytest.raises(ReviewError, match="another finance officer must give the second"):
+        approve(session, claim.id, first)
+    with pytest.raises(ReviewError, match="first approval was for 3,600.00"):
+        approve(session, claim.id, second, amount=350000, reason="A cheaper line existed")
+    approved = approve(session, claim.id, second)
+    assert approved.status == ClaimStatus.APPROVED and approved.approved_amount == 360000
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "claim.approved")).one()
+    assert entry.actor_id == second.id and entry.details["first_approval"] == first.label
+
+
+def test_a_smaller_claim_or_another_decision_needs_one_officer(app, session, submitted, make_user):
+    app.config["SECOND_APPROVAL_ABOVE"] = ["RSD 3000"]
+    first = make_user(Role.FINANCE, email="first@example.org")
+    small = submitted(amounts=(100000,))
+    assert approve(session, small.id, first).status == ClaimStatus.APPROVED
+    large = submitted()
+    approve(session, large.id, first)
+    sent_back = ask_for_information(session, large.id, make_user(Role.FINANCE), "Which day was the trip?")
+    assert sent_back.first_approved_by_id is None  # a new submission is approved twice again
+
+
+def test_a_malformed_second_approval_setting_stops_the_app(app_settings):
+    from regsvc import create_app
+
+    with pytest.raises(RuntimeError, match="REGSVC_SECOND_APPROVAL_ABOVE: 'RSD lots'"):
+        create_app({**app_settings, "SECOND_APPROVAL_ABOVE": ["RSD lots"]})
+
+
+def test_finance_page_of_a_claim_waiting_for_its_second_approval(app, client, session, submitted, make_user):
+    app.config["SECOND_APPROVAL_ABOVE"] = ["RSD 3000"]
+    first = make_user(Role.FINANCE, email="first@example.org")
+    claim = submitted()
+    sign_in(client, first)
+    response = client.post(
+        f"/staff/finance/claims/{claim.id}/decide", data={"action": "approve"}, follow_redirects=True
+    )
+    assert "First approval recorded" in text_of(response)
+    sign_in(client, make_user(Role.FINANCE, email="second@example.org"))
+    page = text_of(client.get(f"/staff/finance/claims/{claim.id}"))
+    assert "approved 3,600.00" in page and "needs a second approval" in page
+    response = client.post(
+        f"/staff/finance/claims/{claim.id}/decide", data={"action": "approve"}, follow_redirects=True
+    )
+    assert "Claim approved." in text_of(response)
