@@ -6,6 +6,7 @@ REGSVC_ENV picks the class: "development" (default), "production" or "testing".
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
@@ -18,9 +19,12 @@ class Config:
     DATABASE_URL = f"sqlite:///{BASE_DIR / 'instance' / 'regsvc.sqlite3'}"
     # Seconds a SQLite writer waits for the write lock before giving up.
     SQLITE_BUSY_TIMEOUT = 30
-    # Base of the links put into e-mails, e.g. https://register.example.org.
-    # Empty: taken from the request that causes the e-mail.
-    PUBLIC_URL = ""
+    # Base of every absolute link (e-mails, PDFs, QR codes), e.g. https://register.example.org.
+    # Never taken from a request. Production refuses to start without it, and answers only
+    # requests for its host (and ALLOWED_HOSTS).
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    # Other host names the site answers to in production, besides PUBLIC_URL's.
+    ALLOWED_HOSTS: list[str] = []
     UPLOAD_FOLDER = str(BASE_DIR / "uploads")
 
     # Outgoing mail. With no MAIL_SERVER, messages are written to the log.
@@ -77,6 +81,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    PUBLIC_URL = ""  # must be set: REGSVC_PUBLIC_URL=https://register.example.org
     SESSION_COOKIE_SECURE = True
     MAIL_SEND_AFTER_REQUEST = False
     MAIL_LOG_BODY = False
@@ -128,6 +133,25 @@ def load_settings(env_name: str | None = None, environ=os.environ) -> dict:
                 settings[name] = _coerce(raw, default)
             except ValueError as exc:
                 raise RuntimeError(f"REGSVC_{name}={raw!r} is not valid: {exc}") from exc
-    if settings["ENV_NAME"] == "production" and settings["SECRET_KEY"] == DEFAULT_SECRET_KEY:
-        raise RuntimeError("Set REGSVC_SECRET_KEY to a long random value before running in production.")
+    if settings["ENV_NAME"] == "production":
+        _check_production(settings)
     return settings
+
+
+MIN_SECRET_KEY_BYTES = 32
+
+
+def _check_production(settings: dict) -> None:
+    """Refuse to run in production with settings that would make the site unsafe."""
+    key = settings["SECRET_KEY"]
+    if key == DEFAULT_SECRET_KEY or len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"Set REGSVC_SECRET_KEY to a random value of at least {MIN_SECRET_KEY_BYTES} bytes before running "
+            "in production, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
+    url = urlsplit(settings["PUBLIC_URL"])
+    if url.scheme not in ("https", "http") or not url.hostname:
+        raise RuntimeError(
+            "Set REGSVC_PUBLIC_URL to the site's address, e.g. https://register.example.org: every link in "
+            "e-mails and PDFs is built from it."
+        )

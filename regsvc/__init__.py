@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
@@ -27,6 +28,7 @@ from regsvc.health import bp as health_bp
 from regsvc.mail.delivery import init_app as init_mail_delivery
 from regsvc.registration.console import bp as registrations_bp
 from regsvc.registration.views import bp as registration_bp
+from regsvc.web import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 # Sent with every response that does not set its own.
@@ -68,10 +70,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
     if app.config["TRUSTED_PROXIES"]:
+        # The client's address and scheme from the configured proxies; never the host:
+        # links are built from PUBLIC_URL alone.
         proxies = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
-        )
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    if app.config["ENV_NAME"] == "production":
+        # Requests naming any other host are refused (400).
+        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PUBLIC_URL"]).hostname, *app.config["ALLOWED_HOSTS"]]
+    app.url_map.converters["int"] = IdConverter
     app.permanent_session_lifetime = timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
 
     db.init_app(app)
@@ -99,12 +105,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     def template_helpers():
         return {"current_locale": lambda: str(get_locale())}
 
+    headers = SECURITY_HEADERS
+    if app.config["ENV_NAME"] == "production":
+        headers = (*SECURITY_HEADERS, ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
     @app.after_request
     def security_headers(response):
         # Those a view set itself stay. One pass over the response's headers: werkzeug
         # answers `in` and setdefault for a missing header by raising and catching.
         present = {name.lower() for name, _value in response.headers}
-        for name, value in SECURITY_HEADERS:
+        for name, value in headers:
             if name.lower() not in present:
                 response.headers.add(name, value)
         return response

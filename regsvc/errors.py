@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, SecurityError):
+            # A request for a host this site is not (TRUSTED_HOSTS): no links can be built
+            # for it, so no page of ours either.
+            return "This site is not served at this address.", 400, {"Content-Type": "text/plain"}
         return render_template("errors/http.html", error=error), error.code
 
     @app.errorhandler(Exception)

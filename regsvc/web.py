@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 
 from regsvc.db import get_session
 
@@ -21,6 +22,26 @@ def get_or_404(model: type[T], record_id: int) -> T:
     if record is None:
         abort(404)
     return record
+
+
+class IdConverter(IntegerConverter):
+    """<int:…> in a URL: an id or a number the database can hold; a larger one is no match
+    (404), never an overflow in a query."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def query_id(name: str) -> int | None:
+    """An id given in the query string (?event=3): None when absent, the 404 page when it
+    is not an id the database could hold."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        abort(404)
+    return int(raw)
 
 
 def form_page(template: str, form: FlaskForm, status: int | None = None, **context: Any) -> tuple[str, int]:

@@ -47,7 +47,10 @@ def test_sqlite_is_the_default_database():
 def test_production_refuses_the_default_secret_key():
     with pytest.raises(RuntimeError, match="REGSVC_SECRET_KEY"):
         config.load_settings("production", {})
-    settings = config.load_settings("production", {"REGSVC_SECRET_KEY": "a-long-random-value"})
+    settings = config.load_settings(
+        "production",
+        {"REGSVC_SECRET_KEY": "a-long-random-value-of-more-than-32-bytes", "REGSVC_PUBLIC_URL": "https://r.example"},
+    )
     assert settings["SESSION_COOKIE_SECURE"] is True
 
 
@@ -180,7 +183,7 @@ def test_every_route_that_changes_something_refuses_a_request_without_its_csrf_t
     DELETE route of the application must be covered by it, none exempt."""
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    placeholders = {"IntegerConverter": 1, "UnicodeConverter": "x", "PathConverter": "x"}
+    placeholders = {"IdConverter": 1, "UnicodeConverter": "x", "PathConverter": "x"}
     checked = []
     for rule in app.url_map.iter_rules():
         for method in sorted((rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}):

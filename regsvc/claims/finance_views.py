@@ -27,7 +27,7 @@ from regsvc.events.editing import all_events
 from regsvc.forms import ButtonForm
 from regsvc.roles import Role, staff_required
 from regsvc.storage import current_storage
-from regsvc.web import form_page, get_or_404
+from regsvc.web import form_page, get_or_404, query_id
 
 bp = Blueprint("finance", __name__, url_prefix="/staff/finance")
 finance = staff_required(Role.FINANCE)
@@ -37,7 +37,7 @@ finance = staff_required(Role.FINANCE)
 @finance
 def queue():
     session = get_session()
-    event_id = request.args.get("event", type=int)
+    event_id = query_id("event")
     status = request.args.get("status", "submitted")
     page = finance_queue(session, event_id=event_id, status=status, page=request.args.get("page", 1, type=int))
     return render_template(
@@ -129,7 +129,7 @@ def receipt_file(claim_id: int, receipt_id: int, which: str):
 @finance
 def batches():
     session = get_session()
-    event_id = request.args.get("event", type=int)
+    event_id = query_id("event")
     return render_template(
         "finance/batches.html",
         batches=all_batches(session),
