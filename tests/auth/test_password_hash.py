@@ -17,7 +17,9 @@ PASSWORD = "correct horse battery"
 def test_production_and_development_keep_werkzeugs_scrypt():
     werkzeug_default = inspect.signature(generate_password_hash).parameters["method"].default
     assert werkzeug_default == "scrypt"
-    production = config.load_settings("production", {"REGSVC_SECRET_KEY": "x" * 48})
+    production = config.load_settings(
+        "production", {"REGSVC_SECRET_KEY": "x" * 48, "REGSVC_PUBLIC_URL": "https://register.example.org"}
+    )
     assert production["PASSWORD_HASH_METHOD"] == "scrypt"
     assert config.load_settings("development", {})["PASSWORD_HASH_METHOD"] == "scrypt"
     assert config.load_settings("testing", {})["PASSWORD_HASH_METHOD"] == "pbkdf2:sha256:1"
