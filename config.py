@@ -47,6 +47,9 @@ class Config:
     SECOND_APPROVAL_ABOVE: list[str] = []
     # Finance sees a flag on receipts dated more than this many days before or after the event.
     RECEIPT_DATE_WINDOW_DAYS = 7
+    # A new on-site seat is held this long for an address nobody has confirmed (by opening
+    # the private link); then it goes to the waiting list. A reminder goes at half time.
+    SEAT_HOLD_HOURS = 48
     # A duplicate registration re-sends the private link at most this often.
     LINK_RESEND_INTERVAL_SECONDS = 600
 

@@ -451,8 +451,10 @@ def journey_phase(port: int, requests: int, concurrency: int, run_id: str) -> tu
             },
             body=urlencode(fields).encode(),
         )
-        # A new registration is redirected to its private page, /r/<token>/.
-        if tally.record("post", post, ok=post.status == 302 and "/r/" in post.headers.get("location", "")):
+        # A registration is answered with the page that says what it got; the private link goes
+        # by e-mail only.
+        location = post.headers.get("location", "")
+        if tally.record("post", post, ok=post.status == 302 and "/check-your-email?result=" in location):
             tally.add_time("journey", form_seconds + post.seconds)
 
     forms = burst(requests, concurrency, open_form)
@@ -522,6 +524,8 @@ def bench_database(
         DATABASE_URL=database.url,
         ENV="production",
         SECRET_KEY=secrets.token_urlsafe(32),
+        # Production answers only its own host: the bench's requests name 127.0.0.1.
+        PUBLIC_URL="http://127.0.0.1",
         # No MAIL_SERVER: the sender process writes the e-mails to its log.
         UPLOAD_FOLDER=str(workdir / "uploads"),
     )

@@ -14,6 +14,7 @@ from regsvc.db import get_session
 from regsvc.demo import load_demo_data
 from regsvc.mail.services import send_pending
 from regsvc.mail.services import watch as watch_outbox
+from regsvc.registration.services import release_expired_holds, remind_held_seats
 from regsvc.roles import Role
 from regsvc.storage import current_storage
 
@@ -25,6 +26,12 @@ def alembic_config(database_url: str) -> AlembicConfig:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+def _sweep_holds() -> None:
+    """The seat holds' timed work, for send-mail --watch (see the sweep-holds command)."""
+    remind_held_seats(get_session())
+    release_expired_holds(get_session())
 
 
 def init_app(app: Flask) -> None:
@@ -110,6 +117,13 @@ def init_app(app: Flask) -> None:
             f"recovered {len(report.recovered)}."
         )
 
+    @group.command("sweep-holds")
+    def sweep_holds():
+        """Remind participants of seats held for them, and release holds that expired."""
+        reminded = remind_held_seats(get_session())
+        released = release_expired_holds(get_session())
+        click.echo(f"Reminded {reminded} participant(s) of a held seat; released {released} expired hold(s).")
+
     @group.command("send-mail")
     @click.option("--watch", is_flag=True, help="Keep running, sending due mail every --interval seconds.")
     @click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds with --watch.")
@@ -118,8 +132,9 @@ def init_app(app: Flask) -> None:
         if watch:
             click.echo(f"Sending due mail every {interval:g} s; stop with Ctrl-C.")
             try:
-                watch_outbox(get_session(), interval)
+                watch_outbox(get_session(), interval, every_minute=_sweep_holds)
             except KeyboardInterrupt:
                 return
         sent, failed = send_pending(get_session())
         click.echo(f"Sent {sent} message(s); {failed} failed and will be retried later.")
+

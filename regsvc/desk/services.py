@@ -26,13 +26,18 @@ def check_in(
 ) -> tuple[Registration, bool]:
     """Mark someone as arrived. Returns (registration, newly checked in)."""
     with write_transaction(session):
-        registration = session.get_one(Registration, registration_id, populate_existing=True)
+        # Locked: a seat hold released at this moment (registration.services) is not checked in.
+        registration = session.get_one(
+            Registration, registration_id, populate_existing=True, with_for_update={"of": Registration}
+        )
         if registration.attendance != Attendance.ONSITE:
             raise NotSeated(registration)
         if registration.checked_in_at is not None:
             return registration, False
         registration.checked_in_at = now or utcnow()
         registration.checked_in_by_id = actor.id
+        if registration.confirmed_at is None:  # here in person: a held seat is theirs
+            registration.confirmed_at, registration.hold_expires_at = registration.checked_in_at, None
         record(session, actor, "checkin", event_id=registration.event_id, subject=registration, name=registration.full_name)
     return registration, True
 

@@ -25,6 +25,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
+    # The message's template (registered, seat_granted, …): what it was, once its body is gone.
+    kind: Mapped[str] = mapped_column(String(40), default="")
     body: Mapped[str] = mapped_column(Text)
     # When set, the message carries this check-in code as a QR image attachment.
     checkin_code: Mapped[str | None] = mapped_column(String(20))

@@ -7,7 +7,7 @@ import logging
 import smtplib
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -40,12 +40,14 @@ class Mail:
     body: str
     # When set, the message carries this check-in code as a QR image attachment.
     checkin_code: str | None = None
+    kind: str = ""  # its template's name
 
     def outbox_row(self, now: datetime) -> dict:
         """Every column of its outbox row but the id (see OUTBOX_COLUMNS)."""
         return {
             "recipient": self.recipient,
             "subject": self.subject,
+            "kind": self.kind,
             "body": self.body,
             "checkin_code": self.checkin_code,
             "status": MailStatus.PENDING.value,
@@ -73,7 +75,7 @@ def render_mail(
         )
         subject = "".join(jinja_template.blocks["subject"](jinja_context)).strip()
         body = "".join(jinja_template.blocks["body"](jinja_context)).strip() + "\n"
-    return Mail(recipient, subject, body, checkin_code)
+    return Mail(recipient, subject, body, checkin_code, kind=template)
 
 
 def queue_mail(
@@ -259,6 +261,9 @@ def send_pending(session: Session, ids: Iterable[int] | None = None) -> tuple[in
                             sent_at=utcnow(),
                             attempts=OutboxMessage.attempts + 1,
                             last_error="",
+                            # Sent: the body (which may carry a private link) is not kept;
+                            # recipient, subject, kind and times are.
+                            body="",
                         )
                         # Cheaper than letting the ORM check every object of the session
                         # against the new values: the sent ones are reloaded if read again.
@@ -274,9 +279,19 @@ def send_pending(session: Session, ids: Iterable[int] | None = None) -> tuple[in
     return sent, failed
 
 
-def watch(session: Session, interval: float, stop=lambda: False) -> None:
-    """Send due mail every `interval` seconds until stop() says so."""
+def watch(
+    session: Session,
+    interval: float,
+    stop: Callable[[], bool] = lambda: False,
+    every_minute: Callable[[], object] | None = None,
+) -> None:
+    """Send due mail every `interval` seconds until stop() says so; also run `every_minute`
+    (other timed work of the same long-running process) once a minute."""
+    last_minute = 0.0
     while not stop():
+        if every_minute is not None and time.monotonic() - last_minute >= 60:
+            last_minute = time.monotonic()
+            every_minute()
         send_pending(session)
         time.sleep(interval)
 
@@ -286,6 +301,7 @@ def _record_failure(message: OutboxMessage, error: Exception, max_attempts: int)
     message.last_error = str(error)[:2000]
     if message.attempts >= max_attempts:
         message.status = MailStatus.FAILED
+        message.body = ""  # never sent: no working link kept at rest either
     else:
         message.status = MailStatus.PENDING
         message.next_attempt_at = utcnow() + _backoff(message.attempts)

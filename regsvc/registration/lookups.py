@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, after_this_request
+from flask import abort, after_this_request, g
 
 from regsvc.db import get_session
 from regsvc.registration.models import Registration
-from regsvc.registration.services import registration_for_token
+from regsvc.registration.services import confirm_address, registration_for_token
 from regsvc.web import MAX_ID
 
 
@@ -29,7 +29,10 @@ def private_registration(token: str) -> Registration:
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
-    registration = registration_for_token(get_session(), token)
+    session = get_session()
+    registration = registration_for_token(session, token)
     if registration is None:
         abort(404, description="private-link")
+    # Opening the link proves the address: a seat held for it becomes the participant's.
+    g.address_confirmed = confirm_address(session, registration)
     return registration

@@ -85,6 +85,14 @@ class Registration(Base):
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", name="fk_registrations_checked_in_by")
     )
+    # When the participant proved their address by opening their private link (or the desk
+    # or an organiser vouched for them); None until then.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An on-site seat given to an unconfirmed address is held until then, and released to
+    # the waiting list after it (registration.services.release_expired_holds).
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    hold_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hold_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -15,12 +15,18 @@ from regsvc.text import search_key
 
 @dataclass(frozen=True)
 class Counts:
-    onsite: int
+    onsite: int  # held seats included: they are taken until released
     online: int
     waitlisted: int
     cancelled: int
     checked_in: int
     capacity: int
+    held: int = 0  # on-site seats waiting for their address to be confirmed
+    released: int = 0  # holds that expired and went to the waiting list
+
+    @property
+    def confirmed(self) -> int:
+        return self.onsite - self.held
 
     @property
     def seats_left(self) -> int:
@@ -103,14 +109,18 @@ def counts_by_event(session: Session, events: list[Event]) -> dict[int, Counts]:
             Registration.attendance,
             func.count(),
             func.count(Registration.checked_in_at),
+            func.count(Registration.hold_expires_at),
+            func.count(Registration.hold_released_at),
         )
         .where(Registration.event_id.in_([event.id for event in events]))
         .group_by(Registration.event_id, Registration.attendance)
     ).all()
-    tally: dict[int, dict[str, int]] = {event.id: {"checked_in": 0} for event in events}
-    for event_id, attendance, number, checked_in in rows:
+    tally: dict[int, dict[str, int]] = {event.id: {"checked_in": 0, "held": 0, "released": 0} for event in events}
+    for event_id, attendance, number, checked_in, held, released in rows:
         tally[event_id][attendance] = number
         tally[event_id]["checked_in"] += checked_in
+        tally[event_id]["held"] += held if attendance == Attendance.ONSITE else 0
+        tally[event_id]["released"] += released
     return {
         event.id: Counts(
             onsite=tally[event.id].get(Attendance.ONSITE, 0),
@@ -119,6 +129,8 @@ def counts_by_event(session: Session, events: list[Event]) -> dict[int, Counts]:
             cancelled=tally[event.id].get(Attendance.CANCELLED, 0),
             checked_in=tally[event.id]["checked_in"],
             capacity=event.onsite_capacity,
+            held=tally[event.id]["held"],
+            released=tally[event.id]["released"],
         )
         for event in events
     }

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -94,10 +94,18 @@ class ParticipantDetails:
 class RegistrationOutcome:
     registration: Registration | None  # None when the e-mail was already registered
     token: str | None  # the private link's token, for the new registration only
+    # What the registering browser is told: "held" (an on-site seat, held until the link
+    # in the e-mail is opened), "waitlisted" or "online". For an address already registered
+    # it is what a new registration would have got: the answer never tells who is registered.
+    result: str = ""
 
     @property
     def duplicate(self) -> bool:
         return self.registration is None
+
+
+def _result(attendance: str) -> str:
+    return "held" if attendance == Attendance.ONSITE else str(attendance)
 
 
 # --- seat allocation ---------------------------------------------------------------
@@ -287,6 +295,14 @@ def _set_attendance(lock: SeatLock, registration: Registration, attendance: Atte
     lock.count(before, attendance)
     registration.waitlisted_at = now if attendance == Attendance.WAITLISTED else None
     registration.attendance = attendance
+    # A seat for an address nobody has confirmed yet is held, not given (see confirm_address).
+    unconfirmed_seat = attendance == Attendance.ONSITE and registration.confirmed_at is None
+    registration.hold_expires_at = now + _hold_period() if unconfirmed_seat else None
+    registration.hold_reminded_at = None
+
+
+def _hold_period() -> timedelta:
+    return timedelta(hours=current_app.config["SEAT_HOLD_HOURS"])
 
 
 def _attendance_changed(
@@ -413,7 +429,7 @@ def register(
                 raise RegistrationNotOpen(current)
             if existing_id is not None:
                 _resend_link(session, session.get_one(Registration, existing_id), now)
-                return RegistrationOutcome(registration=None, token=None)
+                return RegistrationOutcome(None, None, _result(_would_get(lock, wanted, when_full)))
 
             allocation = allocate(lock, registration, wanted, when_full, now=now)
             # A newcomer joins the end of the waiting list.
@@ -427,7 +443,14 @@ def register(
         return register(
             session, event_key, details, wanted, when_full, locale=locale, channel=channel, now=now
         )
-    return RegistrationOutcome(registration=registration, token=link.token)
+    return RegistrationOutcome(registration, link.token, _result(registration.attendance))
+
+
+def _would_get(lock: SeatLock, wanted: Attendance, when_full: WhenFull) -> Attendance:
+    """The attendance a new registration asking for `wanted` would get now."""
+    if wanted != Attendance.ONSITE or lock.onsite_taken < lock.event.onsite_capacity:
+        return wanted
+    return Attendance.WAITLISTED if when_full == WhenFull.WAITLIST else Attendance.ONLINE
 
 
 def _new_registration(
@@ -453,6 +476,11 @@ def _new_registration(
         checked_in_at=None,
         checked_in_by_id=None,
         checkin_code=new_checkin_code(),  # now, not at flush: the confirmation e-mail shows it
+        # The desk has the person in front of it; a web form has only a typed address.
+        confirmed_at=now if channel == Channel.DESK else None,
+        hold_expires_at=None,
+        hold_reminded_at=None,
+        hold_released_at=None,
     )
     registration.refresh_search_text()
     return registration
@@ -513,6 +541,87 @@ def _resend_link(session: Session, registration: Registration, now: datetime) ->
     if latest is not None and latest > now - interval:
         return
     _mail(session, registration, "link_resent", link=_private_url(_new_link(session, registration.id, now)))
+
+
+# --- seat holds ---------------------------------------------------------------------
+
+
+_CONFIRM = (
+    update(Registration)
+    .where(Registration.id == bindparam("registration_id"), Registration.confirmed_at.is_(None))
+    .values(confirmed_at=bindparam("now"), hold_expires_at=None)
+    .execution_options(synchronize_session=False)
+)
+
+
+def confirm_address(session: Session, registration: Registration, now: datetime | None = None) -> bool:
+    """The participant opened their private link: their address is theirs, and an on-site
+    seat held for them is now theirs too. Once only: True the first time."""
+    if registration.confirmed_at is not None:
+        return False
+    now = now or utcnow()
+    with write_transaction(session):
+        # A conditional UPDATE: a hold released at this very moment stays released.
+        confirmed = session.execute(_CONFIRM, {"registration_id": registration.id, "now": now}).rowcount
+    session.expire(registration, ["confirmed_at", "hold_expires_at"])
+    return bool(confirmed)
+
+
+def release_expired_holds(session: Session, now: datetime | None = None) -> int:
+    """Seats held longer than SEAT_HOLD_HOURS for addresses nobody confirmed go back: the
+    registration follows online, and the seat goes to the waiting list through the seat
+    allocation. Returns how many were released."""
+    now = now or utcnow()
+    expired = (
+        Registration.attendance == Attendance.ONSITE,
+        Registration.confirmed_at.is_(None),
+        Registration.hold_expires_at <= now,
+    )
+    released = 0
+    for event_id in session.scalars(select(Registration.event_id).where(*expired).distinct()).all():
+        with seat_transaction(session, event_id) as lock:
+            people = session.scalars(
+                select(Registration)
+                .where(Registration.event_id == event_id, *expired)
+                .order_by(Registration.id)
+                .with_for_update(of=Registration)
+                .execution_options(populate_existing=True)
+            ).all()
+            for person in people:
+                allocate(lock, person, Attendance.ONLINE, now=now)
+                person.hold_released_at = now
+                _attendance_changed(session, person, Attendance.ONSITE, SYSTEM)
+                record(session, SYSTEM, "seat.released", event_id=event_id, subject=person, name=person.full_name)
+                _mail(session, person, "seat_released", link=_private_url(_new_link(session, person.id, now)))
+            released += len(people)
+    return released
+
+
+def remind_held_seats(session: Session, now: datetime | None = None) -> int:
+    """Half-way through a hold, remind the participant to open their link (once)."""
+    now = now or utcnow()
+    with write_transaction(session):
+        people = session.scalars(
+            select(Registration)
+            .where(
+                Registration.attendance == Attendance.ONSITE,
+                Registration.confirmed_at.is_(None),
+                Registration.hold_reminded_at.is_(None),
+                Registration.hold_expires_at > now,
+                Registration.hold_expires_at <= now + _hold_period() / 2,
+            )
+            .with_for_update(of=Registration)
+        ).all()
+        for person in people:
+            person.hold_reminded_at = now
+            _mail(
+                session,
+                person,
+                "hold_reminder",
+                link=_private_url(_new_link(session, person.id, now)),
+                expires_at=person.hold_expires_at,
+            )
+    return len(people)
 
 
 def allowed_changes(registration: Registration, now: datetime) -> list[Attendance]:
@@ -657,6 +766,8 @@ def staff_set_attendance(
         registration = session.get_one(Registration, registration_id, populate_existing=True)
         before = registration.attendance
         full = lock.onsite_taken >= event.onsite_capacity
+        if registration.confirmed_at is None:
+            registration.confirmed_at = now  # staff vouch for the person: no hold
         allocate(lock, registration, wanted, override=bool(override_reason), now=now)
         if registration.attendance == before:
             return registration

@@ -1,7 +1,9 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -74,11 +76,9 @@ def register_form(slug: str):
             abort(404)
         except RegistrationNotOpen as closed:
             return _unavailable(_event_or_404(slug)[0], closed.phase)
-        if outcome.duplicate:
-            return redirect(url_for("registration.link_sent", slug=slug))
-        # The thank-you notice rides on the URL rather than in a flash: the session cookie
-        # stays as it is, so the busiest request of a registration burst does not re-sign it.
-        return redirect(url_for("registration.manage", token=outcome.token, registered=1))
+        # The private link goes to the mailbox only; the browser learns what the request got,
+        # on a page that is the same whether or not the address was registered before.
+        return redirect(url_for("registration.link_sent", slug=slug, result=outcome.result))
     event, seats = _event_or_404(slug)
     current = phase(event, utcnow())
     if current != Phase.OPEN:
@@ -100,7 +100,13 @@ def register_form(slug: str):
 @bp.get("/e/<slug>/register/check-your-email")
 def link_sent(slug: str):
     event, _seats = _event_or_404(slug)
-    return render_template("registration/link_sent.html", event=event)
+    result = request.args.get("result", "")
+    return render_template(
+        "registration/link_sent.html", event=event, result=result if result in RESULTS else "", hold_hours=current_app.config["SEAT_HOLD_HOURS"]
+    )
+
+
+RESULTS = ("held", "waitlisted", "online")
 
 
 @bp.get("/r/<token>/")
@@ -113,7 +119,7 @@ def manage(token: str):
         registration=registration,
         event=event,
         token=token,
-        just_registered=request.args.get("registered") == "1",
+        just_confirmed=g.get("address_confirmed", False),
         position=waitlist_position(session, registration),
         seats_left=seats_left(event),
         changes=allowed_changes(registration, utcnow()),

@@ -1,12 +1,5 @@
 // Progressive enhancements; every page works without them.
 document.addEventListener("DOMContentLoaded", () => {
-  // The thank-you notice after registering is for once: keep it out of bookmarks.
-  const address = new URL(location.href);
-  if (address.searchParams.has("registered")) {
-    address.searchParams.delete("registered");
-    history.replaceState(null, "", address.pathname + address.search + address.hash);
-  }
-
   // A double-tapped submit must not send the form twice.
   document.querySelectorAll("form[data-once]").forEach((form) => {
     form.addEventListener("submit", (event) => {

@@ -32,29 +32,30 @@ def test_register_onsite_then_switch_to_online_through_the_private_link(
     page.get_by_label("Organisation").fill("Centar za promociju civilnog društva")
     page.get_by_label("Position").fill("Project coordinator")
     page.get_by_label("Town of departure").fill("Novi Sad")
-    page.get_by_label("On-site, in the hall").check()
+    page.get_by_label("On-site seat").check()
     # The "if full" choice is offered for on-site only.
     expect(page.get_by_text("Put me on the waiting list")).to_be_visible()
     page.get_by_label("I agree that my personal data is processed").check()
     screenshot(page, "02-form")
     page.get_by_role("button", name="Register").click()
 
-    # The thank-you notice comes once: the address left to bookmark is the bare private link.
-    page.wait_for_url(re.compile(r"/r/[^/?]+/$"))
-    expect(page.get_by_text("Thank you, you are registered")).to_be_visible()
-    expect(page.get_by_text("On-site seat")).to_be_visible()
-    screenshot(page, "03-confirmation")
+    # The page says what the request got and carries no private link: that goes by e-mail.
+    expect(page.get_by_text("An on-site seat is held for you.")).to_be_visible()
+    assert "/r/" not in page.url and "/r/" not in page.content()
+    screenshot(page, "03-check-your-email")
 
     assert send_pending(session) == (1, 0)  # the outbox sender's round
     [mail] = smtp_server.wait_for(1)
     assert mail["To"] == "dragana@example.org"
     link = re.search(r"http://127\.0\.0\.1:\d+/r/[^/\s]+/", body_of(mail)).group(0)
 
-    # Later, from the e-mail: a fresh browser with no cookies.
+    # From the e-mail, in a fresh browser with no cookies: opening the link confirms the seat.
     later = page.context.browser.new_context(viewport={"width": 390, "height": 844})
     private = later.new_page()
     private.goto(link)
+    expect(private.get_by_text("the on-site seat is yours")).to_be_visible()
     expect(private.get_by_text("Dragana Šaković")).to_be_visible()
+    screenshot(private, "03b-seat-confirmed")
     private.get_by_role("button", name="Switch to online").click()
     expect(private.get_by_text("You are now registered to follow online.")).to_be_visible()
     expect(private.get_by_text("stream.example.org")).to_be_visible()

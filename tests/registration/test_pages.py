@@ -25,6 +25,22 @@ def token_from(location: str) -> str:
     return re.search(r"/r/([^/]+)/", location).group(1)
 
 
+def mailed_token(app, email: str) -> str:
+    """The private link's token from the latest e-mail to `email`: links reach the mailbox only."""
+    with app.extensions["regsvc.db"].Session() as session:
+        body = session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc())
+        ).first()
+    return token_from(body)
+
+
+def register_by_form(client, event, n=1, **fields):
+    """Send the registration form; returns the response (which carries no private link)."""
+    response = client.post(f"/e/{event.slug}/register", data=form_data(n, **fields))
+    assert response.status_code == 302 and "/r/" not in response.headers["Location"]
+    return response
+
+
 def test_form_shows_every_field_with_a_bound_label(client, make_event):
     event = make_event()
     html = client.get(f"/e/{event.slug}/register").get_data(as_text=True)
@@ -46,24 +62,30 @@ def test_form_shows_every_field_with_a_bound_label(client, make_event):
     assert 'href="/privacy"' in html
 
 
-def test_registering_onsite_shows_the_seat_on_the_private_page(client, session, make_event):
+def test_registering_onsite_holds_a_seat_until_the_mailed_link_is_opened(app, client, session, make_event):
     event = make_event(onsite_capacity=5)
-    response = client.post(f"/e/{event.slug}/register", data=form_data(1, full_name="Đorđe Čolić"))
-    assert response.status_code == 302
+    response = register_by_form(client, event, 1, full_name="Đorđe Čolić")
+    # The browser gets a page without the private link, saying what the request got.
     page = client.get(response.headers["Location"])
+    assert "An on-site seat is held for you." in text_of(page) and "within 48 hours" in text_of(page)
+    [registration] = registrations(session)
+    assert registration.attendance == "onsite" and registration.confirmed_at is None
+    assert registration.hold_expires_at is not None
+    # The link arrives by e-mail only; opening it confirms the address and the seat.
+    token = mailed_token(app, "participant1@example.org")
+    page = client.get(f"/r/{token}/")
     assert page.status_code == 200
     body = text_of(page)
-    assert "Thank you, you are registered" in body
-    assert "On-site seat" in body
-    assert "Đorđe Čolić" in body
+    assert "your e-mail address is confirmed and the on-site seat is yours" in body
+    assert "On-site seat" in body and "Đorđe Čolić" in body
     assert "https://stream.example.org/live" in body  # stream details only for the registered
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["Referrer-Policy"] == "no-referrer"
-    # The notice is for the moment of registering, not for every later visit.
-    later = text_of(client.get(response.headers["Location"].partition("?")[0]))
-    assert "On-site seat" in later and "Thank you, you are registered" not in later
+    # The notice is for the first opening, not for every later visit.
+    later = text_of(client.get(f"/r/{token}/"))
+    assert "On-site seat" in later and "is confirmed" not in later
     [registration] = registrations(session)
-    assert registration.attendance == "onsite"
+    assert registration.confirmed_at is not None and registration.hold_expires_at is None
     assert registration.email_normalised == "participant1@example.org"
     assert registration.phone == "+381 64 123 4567"
 
@@ -78,14 +100,15 @@ def test_full_event_is_announced_on_the_form_and_the_waiting_list_position_shown
     client.post(f"/e/{event.slug}/register", data=form_data(1))
     form = text_of(client.get(f"/e/{event.slug}/register"))
     assert "On-site is full" in form
-    response = client.post(f"/e/{event.slug}/register", data=form_data(2))
-    page = text_of(client.get(response.headers["Location"]))
+    response = register_by_form(client, event, 2)
+    assert "you are on the waiting list" in text_of(client.get(response.headers["Location"]))
+    page = text_of(client.get(f"/r/{mailed_token(client.application, 'participant2@example.org')}/"))
     assert "Waiting list" in page and "number 1 on the waiting list" in page
 
 
 def test_full_event_can_register_online_instead(client, session, make_event):
     event = make_event(onsite_capacity=0)
-    response = client.post(f"/e/{event.slug}/register", data=form_data(1, when_full="online"))
+    response = register_by_form(client, event, 1, when_full="online")
     assert "You follow the event online" in text_of(client.get(response.headers["Location"]))
     assert registrations(session)[0].attendance == "online"
 
@@ -129,10 +152,13 @@ def test_registering_twice_does_not_reveal_the_registration(client, session, mak
     )
     assert response.status_code == 302
     assert "/r/" not in response.headers["Location"]
+    # The same answer as for a new address: nothing tells that this one was registered.
+    newcomer = register_by_form(client, event, 2)
+    assert response.headers["Location"] == newcomer.headers["Location"]
     page = text_of(client.get(response.headers["Location"]))
-    assert "already registered" in page and "sent the link" in page
+    assert "An on-site seat is held for you." in page
     assert "First Person" not in page
-    assert len(registrations(session)) == 1
+    assert len(registrations(session)) == 2
 
 
 @pytest.mark.parametrize(
@@ -214,8 +240,8 @@ def test_the_form_works_with_its_csrf_token(csrf_client, session, make_event):
 
 
 def _register(client, event, n=1, **fields):
-    response = client.post(f"/e/{event.slug}/register", data=form_data(n, **fields))
-    return token_from(response.headers["Location"])
+    register_by_form(client, event, n, **fields)
+    return mailed_token(client.application, fields.get("email", f"participant{n}@example.org"))
 
 
 def test_switching_to_online_frees_the_seat_for_the_waiting_list(client, session, make_event):
@@ -285,8 +311,7 @@ def test_wrong_method_and_garbage_never_give_a_500(client, make_event):
     assert client.get("/r/" + "a" * 5000 + "/").status_code == 404
     weird = form_data(2, full_name="x" * 5000, email="\x00@example.org", needs="<script>alert(1)</script>")
     assert client.post(f"/e/{event.slug}/register", data=weird).status_code == 422
-    escaped = client.post(f"/e/{event.slug}/register", data=form_data(3, full_name="<b>Bold</b>"))
-    page = client.get(escaped.headers["Location"]).get_data(as_text=True)
+    page = client.get(f"/r/{_register(client, event, 3, full_name='<b>Bold</b>')}/").get_data(as_text=True)
     assert "&lt;b&gt;Bold&lt;/b&gt;" in page and "<b>Bold</b>" not in page
 
 

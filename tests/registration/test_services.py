@@ -92,7 +92,7 @@ def test_the_confirmation_tells_each_newcomer_their_place_on_the_waiting_list(
     for _ in range(3):
         make_registration(event)
     bodies = session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)).all()
-    assert "You have an on-site seat." in bodies[0]
+    assert "An on-site seat is held for you until" in bodies[0]
     for place, body in enumerate(bodies[1:], start=1):
         assert f"you are number {place} on the waiting list" in body
 
