@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -13,15 +14,22 @@ from sqlalchemy.orm import Session
 from regsvc.audit.services import PARTICIPANT, record
 from regsvc.claims.accounts import parse_account
 from regsvc.claims.models import Claim, ClaimStatus, ExpenseKind, PayoutMethod, Receipt, TravelMode
-from regsvc.claims.receipts import ProcessedReceipt, check_room_for_receipt, stage_receipt
+from regsvc.claims.receipts import (
+    MAX_RECEIPTS_PER_CLAIM,
+    ProcessedReceipt,
+    check_room_for_receipt,
+    stage_receipt,
+)
 from regsvc.claims.services import travel_refund
 from regsvc.claims.transitions import TransitionRefused, locked_claim
 from regsvc.db import utcnow, write_transaction
 from regsvc.formatting import event_datetime
+from regsvc.money import AmountError, to_minor_units
 from regsvc.registration.models import Registration
 from regsvc.storage import Storage
 
 EDITABLE = (ClaimStatus.DRAFT, ClaimStatus.NEEDS_INFO)
+_NOTHING_PAID = _l("Enter the amount paid, as shown on the receipt.")
 
 
 class ClaimError(Exception):
@@ -91,18 +99,34 @@ def save_details(session: Session, claim_id: int, details: ClaimDetails) -> Clai
     return claim
 
 
+def receipt_amount(text: str, currency: str) -> int:
+    """A receipt's amount as the participant typed it, in minor units of the claim's currency;
+    AmountError, saying what to type, when it is not an amount paid."""
+    amount = to_minor_units(text, currency)
+    if amount <= 0:
+        raise AmountError(_NOTHING_PAID)
+    return amount
+
+
+def receipts_left(claim: Claim | None) -> int:
+    """How many more receipts the claim can take."""
+    return max(MAX_RECEIPTS_PER_CLAIM - (len(claim.receipts) if claim else 0), 0)
+
+
 def add_receipt(
     session: Session,
     claim_id: int,
     storage: Storage,
     processed: ProcessedReceipt,
     kind: ExpenseKind,
-    issued_on: date,
-    amount: int,
+    issued_on: date | None,
+    amount: int | None,
 ) -> Receipt:
-    """Attach a processed receipt file. Its files reach the storage only if this commits."""
-    if amount <= 0:
-        raise ClaimError(_l("Enter the amount paid, as shown on the receipt."))
+    """Attach a processed receipt file. Its files reach the storage only if this commits.
+    Without a date or an amount the receipt is kept, incomplete, for the participant to
+    complete (update_receipt): they never have to choose the file again."""
+    if amount is not None and amount <= 0:
+        raise ClaimError(_NOTHING_PAID)
     with write_transaction(session):
         claim = _editable(session, claim_id)
         check_room_for_receipt(
@@ -127,12 +151,33 @@ def add_receipt(
     return receipt
 
 
+def update_receipt(
+    session: Session, claim_id: int, receipt_id: int, kind: ExpenseKind, issued_on: date, amount: int
+) -> Receipt:
+    """Complete a receipt kept without its date or amount, or correct one: while the claim
+    may still be changed, and only a receipt of this claim."""
+    if amount <= 0:
+        raise ClaimError(_NOTHING_PAID)
+    with write_transaction(session):
+        claim = _editable(session, claim_id)
+        receipt = _receipt_of(session, claim, receipt_id)
+        receipt.kind = kind
+        receipt.issued_on = issued_on
+        receipt.amount = amount
+    return receipt
+
+
+def _receipt_of(session: Session, claim: Claim, receipt_id: int) -> Receipt:
+    receipt = session.get(Receipt, receipt_id)
+    if receipt is None or receipt.claim_id != claim.id:
+        raise ClaimError(_l("This receipt is not part of your claim."))
+    return receipt
+
+
 def remove_receipt(session: Session, claim_id: int, receipt_id: int, storage: Storage) -> None:
     with write_transaction(session):
         claim = _editable(session, claim_id)
-        receipt = session.get(Receipt, receipt_id)
-        if receipt is None or receipt.claim_id != claim.id:
-            raise ClaimError(_l("This receipt is not part of your claim."))
+        receipt = _receipt_of(session, claim, receipt_id)
         names = [receipt.stored_name, receipt.thumbnail_name, receipt.preview_name]
         session.delete(receipt)
     for name in names:  # only once the row is gone; a failed delete leaves a stray for sweep-uploads
@@ -158,6 +203,15 @@ def submit_claim(session: Session, claim_id: int, now: datetime | None = None) -
             )
         if not claim.receipts:
             raise ClaimError(_l("Attach at least one receipt: a bus ticket, a fuel bill or a toll bill."))
+        incomplete = sum(not receipt.complete for receipt in claim.receipts)
+        if incomplete:
+            raise ClaimError(
+                lazy_ngettext(
+                    "Enter the date and the amount of every receipt: %(num)d receipt is not complete yet.",
+                    "Enter the date and the amount of every receipt: %(num)d receipts are not complete yet.",
+                    incomplete,
+                )
+            )
         if not claim.travel_mode or not claim.route or not claim.payout_method:
             raise ClaimError(_l("Fill in how you travelled, your route and how you want to be paid."))
         refund = travel_refund(session, claim.registration)

@@ -79,8 +79,8 @@ class Claim(Base):
 
     @property
     def claimed(self) -> int:
-        """The sum of the receipts."""
-        return sum(receipt.amount for receipt in self.receipts)
+        """The sum of the complete receipts: one without its date or amount counts nothing yet."""
+        return sum(receipt.amount or 0 for receipt in self.receipts if receipt.complete)
 
     @property
     def payable(self) -> int | None:
@@ -100,8 +100,10 @@ class Receipt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
-    issued_on: Mapped[date] = mapped_column(Date)
-    amount: Mapped[int] = mapped_column()  # minor units
+    # None until the participant enters them: the file is kept as soon as it is accepted, so
+    # that a mistyped date never means choosing the photo again (see `complete`).
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[int | None] = mapped_column()  # minor units
     # Files in the upload storage (regsvc.storage), named at random.
     stored_name: Mapped[str] = mapped_column(String(80))
     preview_name: Mapped[str | None] = mapped_column(String(80))
@@ -117,6 +119,11 @@ class Receipt(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     claim: Mapped[Claim] = relationship(back_populates="receipts")
+
+    @property
+    def complete(self) -> bool:
+        """Its date and amount are entered: a claim is submitted only with complete receipts."""
+        return self.issued_on is not None and self.amount is not None
 
 
 class PaymentBatch(Base):

@@ -12,22 +12,23 @@ from regsvc.claims.drafting import (
     add_receipt,
     claim_of,
     open_claim,
+    receipts_left,
     remove_receipt,
     save_details,
     submit_claim,
     submittable_from,
+    update_receipt,
 )
-from regsvc.claims.forms import ClaimDetailsForm, ReceiptForm
+from regsvc.claims.forms import ClaimDetailsForm, ReceiptDetailsForm, ReceiptForm
 from regsvc.claims.labels import CLAIM_STATUS, EXPENSE_KIND, PAYOUT_METHOD, TRAVEL_MODE
 from regsvc.claims.models import ExpenseKind, PayoutMethod, Receipt, TravelMode
-from regsvc.claims.receipts import ReceiptRejected, process_upload, read_limited
+from regsvc.claims.receipts import ReceiptRejected
 from regsvc.claims.review import decision_reason
 from regsvc.claims.services import travel_refund
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session, utcnow
 from regsvc.documents.responses import download
 from regsvc.forms import ButtonForm
-from regsvc.money import AmountError, to_minor_units
 from regsvc.registration.lookups import private_registration
 from regsvc.storage import current_storage
 
@@ -57,11 +58,15 @@ def _claim(token: str) -> tuple:
     return registration, claim
 
 
-def _page(token, registration, claim, *, details_form=None, receipt_form=None, status=200):
+def _page(
+    token, registration, claim, *, details_form=None, receipt_form=None, receipt_forms=None, status=200
+):
+    """The claim page; `receipt_forms`: the forms of stored receipts shown again with their errors."""
     if details_form is None:
         details_form = (
             ClaimDetailsForm(formdata=None, obj=claim) if claim else ClaimDetailsForm(formdata=None)
         )
+    receipt_forms = receipt_forms or {}
     return (
         render_template(
             "claims/claim.html",
@@ -71,11 +76,18 @@ def _page(token, registration, claim, *, details_form=None, receipt_form=None, s
             claim=claim,
             editable=claim is None or claim.status in EDITABLE,
             # Before the event starts, the claim is prepared but not yet submitted.
-            submit_from=submittable_from(registration.event) if utcnow() < registration.event.starts_at else None,
+            submit_from=submittable_from(registration.event)
+            if utcnow() < registration.event.starts_at
+            else None,
             refund=travel_refund(get_session(), registration),
             finance_reason=decision_reason(get_session(), claim) if claim else None,
             details_form=details_form,
             receipt_form=receipt_form or ReceiptForm(formdata=None),
+            receipt_forms={
+                receipt.id: receipt_forms.get(receipt.id) or ReceiptDetailsForm.of(receipt, claim.currency)
+                for receipt in (claim.receipts if claim else [])
+            },
+            receipts_left=receipts_left(claim),
         ),
         status,
     )
@@ -137,39 +149,67 @@ def _submit(claim) -> None:
         flash(_("Your claim is submitted. Finance staff will review it; we will e-mail you."), "success")
 
 
+def _not_saved(token, registration, claim, **forms):
+    """The page again with a form's errors, said at the top too: the receipt forms are far down
+    the page, which opens at the top."""
+    flash(_("Not saved yet: see the messages next to the fields below."), "error")
+    return _page(token, registration, claim, status=422, **forms)
+
+
 @bp.post("/r/<token>/claim/receipts")
 def receipts(token: str):
     registration, claim = _open(token)
     form = ReceiptForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            amount = to_minor_units(form.amount.data, claim.currency)
-        except AmountError as refused:
-            form.amount.errors.append(str(refused))
-        else:
-            if not upload or not upload.filename:
-                form.file.errors.append(_("Choose the photo or PDF of the receipt."))
-            else:
-                try:
-                    processed = process_upload(read_limited(upload.stream), upload.filename)
-                    add_receipt(
-                        get_session(),
-                        claim.id,
-                        current_storage(),
-                        processed,
-                        ExpenseKind(form.kind.data),
-                        form.issued_on.data,
-                        amount,
-                    )
-                except ReceiptRejected as refused:
-                    form.file.errors.append(str(refused))
-                except ClaimError as refused:
-                    form.amount.errors.append(str(refused))
-                else:
-                    flash(_("Receipt added."), "success")
-                    return redirect(url_for("claims.claim_page", token=token))
-    return _page(token, registration, claim, receipt_form=form, status=422)
+    # Every field is checked whatever the others hold, so that one answer names every
+    # problem; an acceptable file is kept even when its date or amount is not (incomplete),
+    # as the browser would not send it again.
+    form.validate()
+    amount = form.amount_in(claim.currency)
+    processed = form.processed_file()
+    if processed is None or form.kind.errors:
+        return _not_saved(token, registration, claim, receipt_form=form)
+    try:
+        receipt = add_receipt(
+            get_session(),
+            claim.id,
+            current_storage(),
+            processed,
+            ExpenseKind(form.kind.data),
+            form.issued_on.data,
+            amount,
+        )
+    except (ClaimError, ReceiptRejected) as refused:
+        # Submitted or full meanwhile: the page then says so in place of the form.
+        flash(str(refused), "error")
+        return redirect(url_for("claims.claim_page", token=token))
+    if receipt.complete:
+        flash(_("Receipt added."), "success")
+        return redirect(url_for("claims.claim_page", token=token))
+    flash(_("The photo or PDF is saved. Complete its date and amount below."), "info")
+    typed = ReceiptDetailsForm.of(receipt, claim.currency, typed=form)
+    return _page(token, registration, claim, receipt_forms={receipt.id: typed}, status=422)
+
+
+@bp.post("/r/<token>/claim/receipts/<int:receipt_id>/details")
+def receipt_details(token: str, receipt_id: int):
+    """Complete or correct a stored receipt's kind, date and amount."""
+    registration, claim = _claim(token)
+    if claim is None:
+        abort(404)
+    form = ReceiptDetailsForm(prefix=ReceiptDetailsForm.prefix_of(receipt_id))
+    form.validate()
+    amount = form.amount_in(claim.currency)
+    if form.errors or amount is None:
+        return _not_saved(token, registration, claim, receipt_forms={receipt_id: form})
+    try:
+        update_receipt(
+            get_session(), claim.id, receipt_id, ExpenseKind(form.kind.data), form.issued_on.data, amount
+        )
+    except ClaimError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(_("Receipt saved."), "success")
+    return redirect(url_for("claims.claim_page", token=token))
 
 
 @bp.post("/r/<token>/claim/receipts/<int:receipt_id>/remove")

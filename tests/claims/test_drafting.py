@@ -3,8 +3,9 @@
 from datetime import date
 
 import pytest
+from alembic import command
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from regsvc.audit.models import AuditEntry
 from regsvc.claims.accounts import BankAccountError, parse_account
@@ -16,9 +17,11 @@ from regsvc.claims.drafting import (
     remove_receipt,
     save_details,
     submit_claim,
+    update_receipt,
 )
 from regsvc.claims.models import ClaimStatus, ExpenseKind, PayoutMethod, TravelMode
 from regsvc.claims.receipts import MAX_RECEIPTS_PER_CLAIM, ReceiptRejected, process_upload
+from regsvc.cli import alembic_config
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.registration.models import Attendance
 from regsvc.storage import Storage
@@ -46,10 +49,12 @@ def photo() -> bytes:
     return image_bytes(marked_picture(800, 600), "JPEG")
 
 
-def attach(session, storage, claim, amount, *, kind=ExpenseKind.BUS_TICKET, file=None):
-    """Add a receipt (a photo unless `file` is given) dated the day of the event."""
+def attach(
+    session, storage, claim, amount, *, kind=ExpenseKind.BUS_TICKET, file=None, issued_on=date(2026, 6, 30)
+):
+    """Add a receipt (a photo unless `file` is given), dated `issued_on` (None: not entered yet)."""
     processed = process_upload(file if file is not None else photo(), "receipt.jpg")
-    return add_receipt(session, claim.id, storage, processed, kind, date(2026, 6, 30), amount)
+    return add_receipt(session, claim.id, storage, processed, kind, issued_on, amount)
 
 
 def stored_files(storage):
@@ -171,3 +176,94 @@ def test_a_failed_receipt_leaves_no_file(session, storage, claimant):
     with pytest.raises(ReceiptRejected, match="at most 10 receipts"):
         attach(session, storage, claim, 1, kind=ExpenseKind.FUEL)
     assert stored_files(storage) == files
+
+
+def test_an_incomplete_receipt_counts_nothing_and_holds_the_submission_back(session, storage, claimant):
+    claim = open_claim(session, claimant)
+    save_details(session, claim.id, BUS)
+    attach(session, storage, claim, 190000)
+    # The file is kept without its date, or its amount, or either: the participant adds them later.
+    no_date = attach(session, storage, claim, 50000, kind=ExpenseKind.TOLL, issued_on=None)
+    nothing = attach(session, storage, claim, None, kind=ExpenseKind.FUEL, issued_on=None)
+    assert not no_date.complete and not nothing.complete and nothing.amount is None
+    assert len(stored_files(storage)) == 6  # every file, with its thumbnail
+    assert claim.claimed == 190000  # the incomplete ones count nothing, even with an amount
+    with pytest.raises(
+        ClaimError, match="Enter the date and the amount of every receipt: 2 receipts are not"
+    ):
+        submit_claim(session, claim.id, now=after_start(session, claim.id))
+
+    update_receipt(session, claim.id, no_date.id, ExpenseKind.TOLL, date(2026, 6, 30), 50000)
+    with pytest.raises(ClaimError, match="every receipt: 1 receipt is not complete yet"):
+        submit_claim(session, claim.id, now=after_start(session, claim.id))
+    completed = update_receipt(session, claim.id, nothing.id, ExpenseKind.FUEL, date(2026, 6, 29), 120050)
+    assert completed.complete and (completed.issued_on, completed.amount) == (date(2026, 6, 29), 120050)
+    submitted = submit_claim(session, claim.id, now=after_start(session, claim.id))
+    assert submitted.status == ClaimStatus.SUBMITTED and submitted.claimed == 360050
+
+
+def test_a_receipt_is_corrected_only_in_its_own_claim_while_the_claim_can_change(
+    session, storage, make_registration, claimant
+):
+    claim = open_claim(session, claimant)
+    save_details(session, claim.id, BUS)
+    receipt = attach(session, storage, claim, 190000)
+    other_claim = open_claim(session, make_registration(claimant.event, departure_town="Niš").registration)
+    others = attach(session, storage, other_claim, None, issued_on=None)
+
+    with pytest.raises(ClaimError, match="not part of your claim"):
+        update_receipt(session, claim.id, others.id, ExpenseKind.FUEL, date(2026, 6, 30), 100)
+    with pytest.raises(ClaimError, match="Enter the amount paid"):
+        update_receipt(session, claim.id, receipt.id, ExpenseKind.FUEL, date(2026, 6, 30), 0)
+    session.expire_all()
+    assert session.get(type(receipt), others.id).amount is None
+    assert session.get(type(receipt), receipt.id).kind == ExpenseKind.BUS_TICKET
+
+    corrected = update_receipt(
+        session, claim.id, receipt.id, ExpenseKind.BUS_TICKET, date(2026, 7, 1), 180000
+    )
+    assert (corrected.issued_on, corrected.amount) == (date(2026, 7, 1), 180000)
+    submit_claim(session, claim.id, now=after_start(session, claim.id))
+    with pytest.raises(ClaimError, match="can no longer be changed"):
+        update_receipt(session, claim.id, receipt.id, ExpenseKind.BUS_TICKET, date(2026, 7, 1), 999999)
+    session.expire_all()
+    assert session.get(type(receipt), receipt.id).amount == 180000
+
+
+def test_the_schema_goes_back_below_0009_only_when_every_receipt_is_complete(tmp_path):
+    """Migration 0009 lets a receipt wait for its date and amount; going back would have to make
+    them up, so it refuses while one waits."""
+    url = f"sqlite:///{tmp_path / 'receipts.sqlite3'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0009")
+    engine = create_engine(url)
+    with (
+        engine.begin() as connection
+    ):  # SQLite leaves foreign keys unchecked: no event or registration needed
+        connection.execute(
+            text(
+                "INSERT INTO claims (id, registration_id, status, travel_mode, route, payout_method,"
+                " account_number, account_holder, currency, created_at)"
+                " VALUES (1, 1, 'draft', '', '', '', '', '', 'RSD', '2026-06-30')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO receipts (claim_id, kind, issued_on, amount, stored_name, thumbnail_name,"
+                " sha256, mime, size, original_name, created_at)"
+                " VALUES (1, 'fuel', NULL, 150000, 'a.jpg', 'a-t.jpg', 'x', 'image/jpeg', 1, '', '2026-06-30')"
+            )
+        )
+    with pytest.raises(RuntimeError, match="1 receipt\\(s\\) have no date or no amount yet"):
+        command.downgrade(config, "0008")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE receipts SET issued_on = '2026-06-30'"))
+    command.downgrade(config, "0008")
+    with engine.connect() as connection:
+        columns = connection.execute(text("PRAGMA table_info(receipts)")).mappings().all()
+        assert connection.execute(text("SELECT amount FROM receipts")).scalar_one() == 150000
+    engine.dispose()
+    assert {column["name"]: column["notnull"] for column in columns}.items() >= {
+        "amount": 1,
+        "issued_on": 1,
+    }.items()

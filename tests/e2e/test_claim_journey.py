@@ -14,6 +14,7 @@ from regsvc.claims.models import Claim, ClaimStatus
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.roles import Role
 from regsvc.storage import Storage
+from tests.claims.conftest import start_event
 from tests.claims.corpus import phone_photo
 from tests.claims.test_documents import pdf_text
 from tests.conftest import fresh
@@ -38,18 +39,21 @@ def fact(page, term: str):
     return page.locator(f".facts div:has(> dt:text-is('{term}')) > dd")
 
 
-def add_photo_receipt(page, name: str, photo: bytes, kind: str, day: str, amount: str) -> None:
+def add_photo_receipt(
+    page, name: str, photo: bytes, kind: str, day: str, amount: str, *, added: str = "Receipt added."
+) -> None:
     """What a participant does for each receipt: take the photo, then say what it is."""
     listed = page.locator(".receipts li")
     before = listed.count()
-    page.get_by_label("Photo or PDF of the receipt").set_input_files(
+    form = page.get_by_role("form", name="Add a receipt")  # each stored receipt has a form of its own too
+    form.get_by_label("Photo or PDF of the receipt").set_input_files(
         {"name": name, "mimeType": "image/jpeg", "buffer": photo}
     )
-    page.get_by_label("Kind").select_option(label=kind)
-    page.get_by_label("Date on the receipt").fill(day)
-    page.get_by_label("Amount paid").fill(amount)
-    page.get_by_role("button", name="Add receipt").click()
-    expect(page.get_by_text("Receipt added.")).to_be_visible()
+    form.get_by_label("Kind").select_option(label=kind)
+    form.get_by_label("Date on the receipt").fill(day)
+    form.get_by_label("Amount paid").fill(amount)
+    form.get_by_role("button", name="Add receipt").click()
+    expect(page.get_by_text(added)).to_be_visible()
     expect(listed).to_have_count(before + 1)  # the previous page's notice says the same
 
 
@@ -66,6 +70,8 @@ def test_a_claim_made_on_a_phone_is_approved_by_finance_and_documented_in_its_pd
         password="correct horse battery",
         full_name="Milica Petrović",
     )
+    start_event(session, event.id)  # claims are submitted once the event has started
+    session.refresh(event)
     travel_day = event.local_starts_at.date().isoformat()
 
     # -- The participant, on a phone, from the private link.
@@ -74,9 +80,27 @@ def test_a_claim_made_on_a_phone_is_approved_by_finance_and_documented_in_its_pd
     expect(page.get_by_role("heading", name="Travel claim")).to_be_visible()
     # Two photos as a phone camera saves them: held upright (EXIF orientation 6), with GPS.
     add_photo_receipt(page, "IMG_0001.jpg", phone_photo(1600, 1200), "Bus ticket", travel_day, "1900")
+    expect(page.get_by_text("You can add 9 more receipts.")).to_be_visible()
+    # The second without its date: the photo is kept all the same, and its date asked for next to it.
     add_photo_receipt(
-        page, "IMG_0002.jpg", phone_photo(1600, 1200, quality=80), "Bus ticket", travel_day, "2.100,00"
+        page,
+        "IMG_0002.jpg",
+        phone_photo(1600, 1200, quality=80),
+        "Bus ticket",
+        "",
+        "2.100,00",
+        added="The photo or PDF is saved.",
     )
+    kept = page.get_by_role("form", name="Date and amount of IMG_0002.jpg")
+    expect(kept.get_by_text("Please enter the date on the receipt.")).to_be_visible()
+    expect(kept.get_by_label("Amount paid")).to_have_value("2.100,00")  # as typed
+    expect(page.get_by_text("1 receipt is not complete yet")).to_be_visible()
+    expect(fact(page, "Claimed")).to_have_text("1,900.00 RSD")  # not counted until complete
+    screenshot(page, "19-claim-receipt-without-date")
+    kept.get_by_label("Date on the receipt").fill(travel_day)
+    kept.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Receipt saved.")).to_be_visible()
+    expect(page.get_by_text("You can add 8 more receipts.")).to_be_visible()
     receipts = page.locator(".receipts li")
     expect(receipts).to_have_count(2)
     expect(receipts.nth(0)).to_contain_text("1,900.00 RSD")
@@ -89,7 +113,7 @@ def test_a_claim_made_on_a_phone_is_approved_by_finance_and_documented_in_its_pd
 
     page.get_by_label("By bus").check()
     page.get_by_label("Route").fill("Niš – Beograd and back")
-    page.get_by_label("To my bank account").check()
+    page.get_by_label("Bank transfer").check()
     page.get_by_label("Bank account (IBAN, or Serbian or Macedonian account number)").fill(BANK_ACCOUNT)
     page.get_by_label("Account holder").fill("Jelena Ilić")
     # The sum of the receipts, and what will be refunded: the cap is the fare from Niš.
