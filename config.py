@@ -50,6 +50,10 @@ class Config:
     # A new on-site seat is held this long for an address nobody has confirmed (by opening
     # the private link); then it goes to the waiting list. A reminder goes at half time.
     SEAT_HOLD_HOURS = 48
+    # Limits per client address, shared by all workers through the database (429 beyond them).
+    RATE_LIMITS_ENABLED = True
+    REGISTRATIONS_PER_ADDRESS_PER_HOUR = 30  # a venue or office network shares one address
+    WRONG_LINKS_PER_ADDRESS_PER_HOUR = 30  # private links that do not exist
     # A duplicate registration re-sends the private link at most this often.
     LINK_RESEND_INTERVAL_SECONDS = 600
 
@@ -97,6 +101,9 @@ class TestingConfig(Config):
     # One PBKDF2 round: hashing a test password costs microseconds instead of scrypt's tens
     # of milliseconds. Never for real passwords.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a hash method, not a password
+    # The tests' clients all come from one address; the limits have tests of their own.
+    REGISTRATIONS_PER_ADDRESS_PER_HOUR = 100_000
+    WRONG_LINKS_PER_ADDRESS_PER_HOUR = 100_000
 
 
 CONFIGS = {

@@ -30,7 +30,9 @@ def init_app(app: Flask) -> None:
             # A request for a host this site is not (TRUSTED_HOSTS): no links can be built
             # for it, so no page of ours either.
             return "This site is not served at this address.", 400, {"Content-Type": "text/plain"}
-        return render_template("errors/http.html", error=error), error.code
+        # Retry-After (429, 503) tells browsers and scripts when to come back.
+        headers = [(name, value) for name, value in error.get_headers() if name == "Retry-After"]
+        return render_template("errors/http.html", error=error), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -5,6 +5,7 @@ from regsvc.auth.models import LoginFailure, StaffRole, StaffUser
 from regsvc.claims.models import Claim, Receipt
 from regsvc.db import Base
 from regsvc.events.models import Event, Fare
+from regsvc.limits import RateCounter
 from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import Registration, RegistrationLink
 
@@ -16,6 +17,7 @@ __all__ = [
     "Fare",
     "LoginFailure",
     "OutboxMessage",
+    "RateCounter",
     "Receipt",
     "Registration",
     "RegistrationLink",

@@ -70,6 +70,9 @@ def app_settings(database_url, tmp_path) -> dict:
         "MAIL_SEND_AFTER_REQUEST": False,
         "PUBLIC_URL": "http://regsvc.test",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # Every test client comes from 127.0.0.1: the limits are tested on their own.
+        "REGISTRATIONS_PER_ADDRESS_PER_HOUR": TestingConfig.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+        "WRONG_LINKS_PER_ADDRESS_PER_HOUR": TestingConfig.WRONG_LINKS_PER_ADDRESS_PER_HOUR,
     }
 
 

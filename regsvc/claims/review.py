@@ -46,7 +46,8 @@ def finance_queue(
     so the receipts are not loaded): two queries whatever the number of claims."""
     claimed = (
         select(func.coalesce(func.sum(Receipt.amount), 0))
-        .where(Receipt.claim_id == Claim.id)
+        # As Claim.claimed: an incomplete receipt counts nothing yet.
+        .where(Receipt.claim_id == Claim.id, Receipt.issued_on.is_not(None))
         .scalar_subquery()
     )
     conditions = [Claim.status != ClaimStatus.DRAFT]

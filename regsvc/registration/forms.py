@@ -86,6 +86,8 @@ class RegistrationForm(Form):
     consent_publication = BooleanField(
         _l("I agree to appear in published participant lists and event photos (optional).")
     )
+    # Left empty by people; filled in by form-filling robots (hidden on the page).
+    website = StringField(validators=[Optional(), Length(max=200)])
 
 
 class AttendanceChangeForm(Form):

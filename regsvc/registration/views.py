@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -17,6 +19,7 @@ from regsvc.db import get_reader, get_session, utcnow
 from regsvc.documents.qr import qr_svg
 from regsvc.events.fares import fare_towns
 from regsvc.events.services import Phase, phase, published_event, seats_left
+from regsvc.limits import hit
 from regsvc.registration.forms import AttendanceChangeForm, RegistrationForm
 from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.lookups import private_registration
@@ -50,9 +53,15 @@ def _unavailable(event, current: Phase):
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 def register_form(slug: str):
     form = RegistrationForm()
+    if request.method == "POST":
+        config = current_app.config
+        hit(f"register:{request.remote_addr}", config["REGISTRATIONS_PER_ADDRESS_PER_HOUR"], timedelta(hours=1))
     # A complete form goes straight to the seat allocation, which reads the event under its
     # lock: in a registration burst, that is the only time the event is read.
     if form.validate_on_submit():
+        if form.website.data:
+            # A robot filled in the field people never see: it is told what a person would be.
+            return redirect(url_for("registration.link_sent", slug=slug, result="held"))
         details = ParticipantDetails(
             full_name=form.full_name.data,
             email=form.email.data,

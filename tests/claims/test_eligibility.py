@@ -4,7 +4,7 @@ from regsvc.claims.services import Eligibility, travel_refund
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.registration.models import Attendance
 from tests.conftest import form_data
-from tests.registration.test_pages import text_of
+from tests.registration.test_pages import mailed_token, register_by_form, text_of
 
 
 def _event(make_event, session, **fields):
@@ -54,8 +54,8 @@ def test_the_private_page_says_why_or_how_much(client, session, make_event):
     event = _event(make_event, session)
 
     def page_for(n, **fields):
-        location = client.post(f"/e/{event.slug}/register", data=form_data(n, **fields)).headers["Location"]
-        return text_of(client.get(location))
+        register_by_form(client, event, n, **fields)
+        return text_of(client.get(f"/r/{mailed_token(client.application, f'participant{n}@example.org')}/"))
 
     assert "refund your travel up to 3,600.00 RSD" in page_for(1, departure_town="Niš")
     assert "not in the organisers' fare table" in page_for(2, departure_town="Bor")

@@ -1,7 +1,5 @@
 """A travel claim follows its participant's attendance (DESIGN §2, issue: eligibility)."""
 
-import re
-
 from sqlalchemy import select
 
 from regsvc.audit.models import AuditEntry
@@ -13,8 +11,8 @@ from regsvc.claims.review import advisory_flags, approve
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.registration.models import Attendance, Registration
 from regsvc.registration.services import change_attendance, staff_set_attendance
-from tests.conftest import form_data, fresh
-from tests.registration.test_pages import text_of
+from tests.conftest import fresh
+from tests.registration.test_pages import mailed_token, register_by_form, text_of
 
 ACCOUNT = (PayoutMethod.BANK, "RS35 2600 0560 1001 6113 79", "Ana Anić")
 
@@ -81,10 +79,9 @@ def test_a_seat_regained_or_a_draft_changes_nothing(session, make_event, make_re
 def test_the_participant_is_told_before_switching_or_cancelling(client, session, make_event):
     event = make_event(host_town="Belgrade", onsite_capacity=5)
     replace_fares(session, event, parse_fares("Niš, 3600", "RSD"), None)
-    location = client.post(f"/e/{event.slug}/register", data=form_data(1, departure_town="Niš")).headers[
-        "Location"
-    ]
-    token = re.search(r"/r/([^/]+)/", location).group(1)
+    register_by_form(client, event, 1, departure_town="Niš")
+    token = mailed_token(client.application, "participant1@example.org")
+    location = f"/r/{token}/"
     notice = "You have started a travel claim"
     assert notice not in text_of(client.get(location))  # no claim yet: nothing to say
     open_claim(session, session.scalars(select(Registration)).one())
