@@ -47,6 +47,13 @@ class Config:
     SECOND_APPROVAL_ABOVE: list[str] = []
     # Finance sees a flag on receipts dated more than this many days before or after the event.
     RECEIPT_DATE_WINDOW_DAYS = 7
+    # Personal data (DESIGN §2). Registrations without a travel claim are anonymised this many
+    # days after their event ends, by the daily `regsvc retention` command.
+    RETENTION_DAYS_AFTER_EVENT = 180
+    # Travel claims finance has seen are kept this many years after their event for the donor's
+    # audit (with receipts, the participant's name, town and bank account), then anonymised and
+    # their receipt files deleted. A participant's erasure keeps such a claim until then.
+    AUDIT_RETENTION_YEARS = 10
     # A new on-site seat is held this long for an address nobody has confirmed (by opening
     # the private link); then it goes to the waiting list. A reminder goes at half time.
     SEAT_HOLD_HOURS = 48

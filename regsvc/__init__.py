@@ -26,6 +26,7 @@ from regsvc.events.views import bp as events_bp
 from regsvc.extensions import babel, csrf
 from regsvc.health import bp as health_bp
 from regsvc.mail.delivery import init_app as init_mail_delivery
+from regsvc.privacy.views import bp as privacy_bp
 from regsvc.registration.console import bp as registrations_bp
 from regsvc.registration.views import bp as registration_bp
 from regsvc.web import IdConverter
@@ -100,6 +101,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(desk_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(finance_bp)
+    app.register_blueprint(privacy_bp)
 
     @app.context_processor
     def template_helpers():

@@ -14,6 +14,7 @@ from regsvc.db import get_session
 from regsvc.demo import load_demo_data
 from regsvc.mail.services import send_pending
 from regsvc.mail.services import watch as watch_outbox
+from regsvc.privacy import commands as privacy_commands
 from regsvc.registration.services import release_expired_holds, remind_held_seats
 from regsvc.roles import Role
 from regsvc.storage import current_storage
@@ -138,3 +139,4 @@ def init_app(app: Flask) -> None:
         sent, failed = send_pending(get_session())
         click.echo(f"Sent {sent} message(s); {failed} failed and will be retried later.")
 
+    privacy_commands.register(group)
