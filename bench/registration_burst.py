@@ -448,6 +448,9 @@ def journey_phase(port: int, requests: int, concurrency: int, run_id: str) -> tu
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+                # Each participant from an address of their own, as behind the production proxy
+                # (TRUSTED_PROXIES=1): the per-address limit counts, as it would in a real burst.
+                "X-Forwarded-For": f"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}",
             },
             body=urlencode(fields).encode(),
         )
@@ -526,8 +529,8 @@ def bench_database(
         SECRET_KEY=secrets.token_urlsafe(32),
         # Production answers only its own host: the bench's requests name 127.0.0.1.
         PUBLIC_URL="http://127.0.0.1",
-        # Every journey comes from 127.0.0.1: the per-address limit is counted, never hit.
-        REGISTRATIONS_PER_ADDRESS_PER_HOUR="1000000",
+        # Behind one proxy: the address of each journey is its X-Forwarded-For.
+        TRUSTED_PROXIES="1",
         # No MAIL_SERVER: the sender process writes the e-mails to its log.
         UPLOAD_FOLDER=str(workdir / "uploads"),
     )

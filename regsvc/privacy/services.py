@@ -65,8 +65,8 @@ class RetentionPeriods:
     def from_settings(cls) -> RetentionPeriods:
         config = current_app.config
         return cls(
-            days_after_event=config.get("RETENTION_DAYS_AFTER_EVENT", 180),
-            audit_years=config.get("AUDIT_RETENTION_YEARS", 10),
+            days_after_event=config["RETENTION_DAYS_AFTER_EVENT"],
+            audit_years=config["AUDIT_RETENTION_YEARS"],
         )
 
     def claims_kept_until(self, event: Event) -> datetime:
