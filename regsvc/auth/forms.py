@@ -1,10 +1,36 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField, widgets
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from regsvc.auth.labels import ROLES
 from regsvc.auth.services import MIN_PASSWORD_LENGTH
 from regsvc.forms import Form
+
+
+def _digits_only(value: str | None) -> str | None:
+    # Apps show the code as "123 456"; people type it that way too.
+    return value.replace(" ", "").strip() if value else value
+
+
+def _code_field(label, *validators) -> StringField:
+    return StringField(
+        label,
+        filters=[_digits_only],
+        validators=[*validators, Regexp(r"^[0-9]{6}$", message=_l("The code has 6 digits."))],
+    )
+
+
+def _new_password_field(label, presence) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            presence,
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l("A password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
 
 
 class LoginForm(Form):
@@ -13,6 +39,14 @@ class LoginForm(Form):
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(message=_l("Please enter your password."))]
+    )
+    # Offered only while sign-ins must wait: a right password with a right code need not.
+    code = _code_field(_l("Code from your authenticator app"), Optional())
+
+
+class CodeForm(Form):
+    code = _code_field(
+        _l("6-digit code"), DataRequired(message=_l("Please enter the 6-digit code your app shows."))
     )
 
 
@@ -33,15 +67,19 @@ class UserForm(Form):
         widget=widgets.ListWidget(prefix_label=False),
         validators=[DataRequired(message=_l("Choose at least one role."))],
     )
-    password = PasswordField(
-        _l("Password (leave empty to generate one)"),
-        validators=[
-            Optional(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=_l("A password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
-            ),
-        ],
+    password = _new_password_field(_l("Password (leave empty to generate one)"), Optional())
+
+
+class PasswordForm(Form):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(message=_l("Please enter your current password."))]
+    )
+    password = _new_password_field(
+        _l("New password"), DataRequired(message=_l("Please enter a new password."))
+    )
+    repeat = PasswordField(
+        _l("New password again"),
+        validators=[EqualTo("password", message=_l("The two new passwords differ."))],
     )
 
 

@@ -18,6 +18,14 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-step sign-in (TOTP): the secret is kept from the start of enrolment; codes are
+    # asked for once enrolment is confirmed (totp_enabled_at). totp_last_step is the
+    # 30-second step of the last code accepted: no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column()
+    # Copied into each session at sign-in; raising it ends every session begun before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     role_rows: Mapped[list[StaffRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="StaffRole.role"
@@ -33,6 +41,14 @@ class StaffUser(Base):
     @property
     def label(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def two_step_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    def end_sessions(self) -> None:
+        """Every session begun before stops working at its next request (access.load_user)."""
+        self.session_version += 1
 
     # Flask-Login
     @property
@@ -59,7 +75,8 @@ class StaffRole(Base):
 
 
 class LoginFailure(Base):
-    """A failed login, kept for a while to throttle guessing per account and per address."""
+    """A failed sign-in, kept for a while to slow guessing (regsvc.auth.throttle): a wrong
+    password, or a wrong two-step code after a right password (`kind`)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
@@ -71,3 +88,4 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(8), default="password", server_default="password")

@@ -1,29 +1,29 @@
-"""Staff accounts: creation, passwords, login with throttling."""
+"""Staff accounts: creation, passwords, sign-in (slowed after failures: regsvc.auth.throttle;
+the two-step code: regsvc.auth.two_step)."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from regsvc.audit.services import record
+from regsvc.auth import throttle, two_step
 from regsvc.auth.labels import ROLES
-from regsvc.auth.models import LoginFailure, StaffRole, StaffUser
+from regsvc.auth.models import StaffRole, StaffUser
+from regsvc.auth.throttle import Kind, LoginThrottled
 from regsvc.db import utcnow, write_transaction
 from regsvc.mail.services import queue_mail
 from regsvc.roles import Role
 
 MIN_PASSWORD_LENGTH = 10
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 
 
 def hash_password(password: str) -> str:
@@ -44,12 +44,6 @@ class AccountError(Exception):
 
 class LoginRefused(Exception):
     """Wrong e-mail or password (deliberately not saying which)."""
-
-
-class LoginThrottled(Exception):
-    def __init__(self, retry_after: timedelta):
-        super().__init__(retry_after)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -101,7 +95,9 @@ def create_user(
         )
         session.add(user)
         session.flush()
-        record(session, actor, "user.created", event_id=None, subject=user, email=email, roles=sorted(set(roles)))
+        record(
+            session, actor, "user.created", event_id=None, subject=user, email=email, roles=sorted(set(roles))
+        )
         _tell_organisers(session, user, actor)
     return NewAccount(user=user, generated_password=generated)
 
@@ -130,13 +126,22 @@ def _tell_organisers(session: Session, account: StaffUser, actor: StaffUser | No
 
 def set_active(session: Session, user_id: int, active: bool, *, actor: StaffUser | None = None) -> StaffUser:
     with write_transaction(session):
-        user = session.get(StaffUser, user_id, populate_existing=True)
+        user = session.get(StaffUser, user_id, with_for_update=True, populate_existing=True)
         if user is None:
             raise AccountError(_l("There is no such account."))
         if actor is not None and actor.id == user.id and not active:
             raise AccountError(_l("You cannot disable your own account."))
         user.active = active
-        record(session, actor, "user.enabled" if active else "user.disabled", event_id=None, subject=user, email=user.email)
+        if not active:
+            user.end_sessions()
+        record(
+            session,
+            actor,
+            "user.enabled" if active else "user.disabled",
+            event_id=None,
+            subject=user,
+            email=user.email,
+        )
     return user
 
 
@@ -145,45 +150,100 @@ def list_users(session: Session) -> list[StaffUser]:
 
 
 def authenticate(
-    session: Session, email: str, password: str, address: str, now: datetime | None = None
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    now: datetime | None = None,
+    *,
+    code: str | None = None,
 ) -> StaffUser:
-    """The active user with these credentials, or LoginRefused / LoginThrottled."""
+    """The active user with these credentials, or LoginRefused / LoginThrottled.
+
+    An address that must wait (regsvc.auth.throttle) is answered LoginThrottled without a
+    check, unless it gives a two-step `code` too: the right password with the right code
+    get past any wait, and every other answer is the same LoginThrottled, so that a wait
+    tells a guesser nothing. A `code` is checked whenever the account uses two-step
+    sign-in; a user returned with two-step sign-in on and no `code` has passed only the
+    password, and the code step (two_step.sign_in_with_code) follows.
+    """
     now = now or utcnow()
     email = normalise(email)[:254]
-    address = (address or "unknown")[:64]
-    since = now - THROTTLE_WINDOW
+    address = throttle.client(address)
     with write_transaction(session):
-        session.execute(delete(LoginFailure).where(LoginFailure.at < since))
-        for column, value, limit in (
-            (LoginFailure.email, email, MAX_FAILURES_PER_ACCOUNT),
-            (LoginFailure.address, address, MAX_FAILURES_PER_ADDRESS),
-        ):
-            count, oldest = session.execute(
-                select(func.count(), func.min(LoginFailure.at)).where(
-                    column == value, LoginFailure.at >= since
-                )
-            ).one()
-            if count >= limit:
-                raise LoginThrottled(retry_after=oldest + THROTTLE_WINDOW - now)
-
-        user = find_user(session, email)
-        stored = user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
-        valid = check_password_hash(stored, password)
-        if user is None or not valid or not user.active:
-            session.add(LoginFailure(email=email, address=address, at=now))
+        # One attempt at a time per account, in every worker: a burst of simultaneous
+        # guesses cannot all slip in before the first failure is counted.
+        user = session.scalar(select(StaffUser).where(StaffUser.email == email).with_for_update())
+        wait = throttle.retry_at(session, Kind.PASSWORD, email, address, now)
+        if wait is not None and code is None:
             user = None
         else:
-            session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-            user.last_login_at = now
+            stored = user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+            if not check_password_hash(stored, password) or user is None or not user.active:
+                if wait is None:  # while it must wait, the answer is the same whatever was typed
+                    throttle.record_failure(session, Kind.PASSWORD, email, address, now)
+                user = None
+            elif wait is not None or (code is not None and user.two_step_enabled):
+                user = _with_code(session, user, code, address, now)
+            if user is not None:
+                throttle.forget_failures(session, Kind.PASSWORD, email, address)
+                if code is not None or not user.two_step_enabled:
+                    user.last_login_at = now
+    if wait is not None and user is None:
+        raise LoginThrottled(retry_after=wait - now)
     if user is None:
         raise LoginRefused()
     return user
 
 
-def change_password(session: Session, user_id: int, password: str) -> None:
+def _with_code(
+    session: Session, user: StaffUser, code: str | None, address: str, now: datetime
+) -> StaffUser | None:
+    """The user, whose right password comes with a right two-step code; None otherwise."""
+    if code is None or not user.two_step_enabled:
+        return None
+    if throttle.retry_at(session, Kind.CODE, user.email, address, now) is not None:
+        return None
+    if not two_step.accept_code(user, code, now):
+        throttle.record_failure(session, Kind.CODE, user.email, address, now)
+        return None
+    throttle.forget_failures(session, Kind.CODE, user.email, address)
+    return user
+
+
+def change_password(
+    session: Session, user_id: int, password: str, *, current: str, address: str, now: datetime | None = None
+) -> StaffUser:
+    """A staff member sets a new password, giving the current one (a wrong one counts as a
+    failed sign-in). Their other sessions end; the caller renews the one in use."""
+    now = now or utcnow()
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_l("A password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
+    address = throttle.client(address)
     with write_transaction(session):
-        user = session.get(StaffUser, user_id)
-        user.password_hash = hash_password(password)
-        record(session, user, "user.password_changed", event_id=None, subject=user)
+        user = session.get(StaffUser, user_id, with_for_update=True, populate_existing=True)
+        if user is None:
+            raise AccountError(_l("There is no such account."))
+        wait = throttle.retry_at(session, Kind.PASSWORD, user.email, address, now)
+        if wait is None and check_password_hash(user.password_hash, current):
+            user.password_hash = hash_password(password)
+            user.end_sessions()
+            record(session, user, "user.password_changed", event_id=None, subject=user)
+            changed = True
+        else:
+            if wait is None:
+                throttle.record_failure(session, Kind.PASSWORD, user.email, address, now)
+            changed = False
+    if wait is not None:
+        raise LoginThrottled(retry_after=wait - now)
+    if not changed:
+        raise AccountError(_l("Your current password is not right."))
+    return user
+
+
+def sign_out(session: Session, user_id: int) -> None:
+    """Signing out ends every session of the account: a copied cookie stops working too."""
+    with write_transaction(session):
+        user = session.get(StaffUser, user_id, with_for_update=True, populate_existing=True)
+        if user is not None:
+            user.end_sessions()

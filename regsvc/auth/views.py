@@ -1,22 +1,51 @@
+import math
+from datetime import timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from babel.dates import format_time
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from regsvc.auth.forms import AccountActiveForm, LoginForm, UserForm
+from regsvc.auth import two_step
+from regsvc.auth.access import (
+    hold_sign_in,
+    pending_sign_in,
+    renew_session,
+    start_session,
+)
+from regsvc.auth.forms import AccountActiveForm, CodeForm, LoginForm, PasswordForm, UserForm
 from regsvc.auth.labels import ROLES
 from regsvc.auth.services import (
     AccountError,
     LoginRefused,
-    LoginThrottled,
     authenticate,
+    change_password,
     create_user,
     list_users,
     set_active,
+    sign_out,
 )
-from regsvc.db import get_session
+from regsvc.auth.throttle import LoginThrottled
+from regsvc.auth.two_step import CodeRefused, SignInExpired, TwoStepError
+from regsvc.db import get_session, utcnow
+from regsvc.documents.qr import qr_svg_data_uri
+from regsvc.forms import ButtonForm, Form
 from regsvc.roles import Role, staff_required
+from regsvc.web import form_page
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -30,37 +59,147 @@ def _safe_next(target: str | None) -> str:
     return url_for("auth.home")
 
 
+def _address() -> str:
+    return request.remote_addr or ""
+
+
+def _private(page: str | tuple[str, int]) -> Response:
+    """A page showing a secret (a new password, a two-step key): stored by no cache."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _wait_notice(retry_after: timedelta) -> str:
+    seconds = max(1, math.ceil(retry_after.total_seconds()))
+    at = format_time(
+        utcnow() + timedelta(seconds=seconds),
+        "HH:mm:ss",
+        tzinfo=ZoneInfo(current_app.config["STAFF_TIMEZONE"]),
+        locale=get_locale(),
+    )
+    if seconds < 90:
+        wait = ngettext("%(num)d second", "%(num)d seconds", seconds)
+    else:
+        wait = ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
+    return _("Too many failed attempts. You can try again in %(wait)s, at %(time)s.", wait=wait, time=at)
+
+
+def _throttled(template: str, form: Form, throttled: LoginThrottled) -> Response:
+    response = make_response(form_page(template, form, 429, wait_notice=_wait_notice(throttled.retry_after)))
+    response.headers["Retry-After"] = str(max(1, math.ceil(throttled.retry_after.total_seconds())))
+    return response
+
+
+def _sign_in_again():
+    flash(_("Please sign in again."), "info")
+    return redirect(url_for("auth.login"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    next_url = _safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(next_url)
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return form_page("auth/login.html", form)
+    code = form.code.data or None
+    try:
+        user = authenticate(get_session(), form.email.data, form.password.data, _address(), code=code)
+    except LoginThrottled as throttled:
+        return _throttled("auth/login.html", form, throttled)
+    except LoginRefused:
+        form.password.errors.append(
+            _("Wrong e-mail, password or code.") if code else _("Wrong e-mail or password.")
+        )
+        return form_page("auth/login.html", form, 401)
+    if user.two_step_enabled and code is None:
+        hold_sign_in(user, "code", next_url)
+        return redirect(url_for("auth.login_code"))
+    if two_step.required(user) and not user.two_step_enabled:
+        hold_sign_in(user, "enrol", next_url)
+        return redirect(url_for("auth.login_enrol"))
+    start_session(user)
+    return redirect(next_url)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The second step of signing in: the code from the app (the password was right)."""
+    pending = pending_sign_in("code")
+    if pending is None:
+        return _sign_in_again()
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return form_page("auth/code.html", form)
+    try:
+        user = two_step.sign_in_with_code(
+            get_session(), pending.user_id, pending.session_version, form.code.data, _address()
+        )
+    except LoginThrottled as throttled:
+        return _throttled("auth/code.html", form, throttled)
+    except CodeRefused:
+        form.code.errors.append(
+            _("This code is not right, or was used already. Enter the code your app shows now.")
+        )
+        return form_page("auth/code.html", form, 401)
+    except SignInExpired:
+        return _sign_in_again()
+    start_session(user)
+    return redirect(_safe_next(pending.next_url))
+
+
+def _enrolment_page(
+    user_id: int, session_version: int | None, form: CodeForm, status: int | None = None
+) -> Response:
+    user = two_step.start_enrolment(get_session(), user_id, session_version)
+    setup_uri = two_step.setup_uri(user)
+    return _private(
+        form_page(
+            "auth/enrol.html",
+            form,
+            status,
+            user=user,
+            setup_uri=setup_uri,
+            qr_code=qr_svg_data_uri(setup_uri, border=4),
+            signing_in=session_version is not None,
+        )
+    )
+
+
+@bp.route("/login/two-step", methods=["GET", "POST"])
+def login_enrol():
+    """After the password, for an account whose roles need two-step sign-in and that has
+    not set it up: nothing else opens until it has."""
+    pending = pending_sign_in("enrol")
+    if pending is None:
+        return _sign_in_again()
+    form = CodeForm()
+    try:
+        if not form.validate_on_submit():
+            return _enrolment_page(pending.user_id, pending.session_version, form)
         try:
-            user = authenticate(get_session(), form.email.data, form.password.data, request.remote_addr or "")
-        except LoginThrottled as throttled:
-            minutes = max(1, round(throttled.retry_after.total_seconds() / 60))
-            flash(
-                _("Too many failed sign-ins. Please wait %(num)d minutes and try again.", num=minutes),
-                "error",
+            user = two_step.confirm_enrolment(
+                get_session(), pending.user_id, form.code.data, pending.session_version
             )
-            status = 429
-        except LoginRefused:
-            form.password.errors.append(_("Wrong e-mail or password."))
-            status = 401
-        else:
-            session.clear()  # a fresh session on sign-in
-            session.permanent = True  # expires after STAFF_IDLE_MINUTES without a request
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-    elif form.is_submitted():
-        status = 422
-    return render_template("auth/login.html", form=form), status
+        except CodeRefused:
+            form.code.errors.append(_("This code is not right. Enter the code your app shows now."))
+            return _enrolment_page(pending.user_id, pending.session_version, form, 422)
+    except (SignInExpired, TwoStepError):
+        return _sign_in_again()
+    start_session(user)
+    flash(
+        _("Two-step sign-in is on. From now on, you enter a code from your app after your password."),
+        "success",
+    )
+    return redirect(_safe_next(pending.next_url))
 
 
 @bp.post("/logout")
 def logout():
+    if ButtonForm().validate_on_submit() and current_user.is_authenticated:
+        sign_out(get_session(), current_user.id)
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -73,11 +212,95 @@ def home():
     return render_template("auth/home.html")
 
 
+def _account_page(
+    password_form: PasswordForm | None = None, off_form: CodeForm | None = None, status: int = 200
+):
+    return form_page(
+        "auth/account.html",
+        password_form or PasswordForm(formdata=None),
+        status,
+        off_form=off_form or CodeForm(formdata=None),
+        two_step_required=two_step.required(current_user),
+        role_labels=ROLES,
+    )
+
+
+@bp.get("/account")
+@staff_required(*Role)
+def account():
+    return _account_page()
+
+
+@bp.post("/account/password")
+@staff_required(*Role)
+def account_password():
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(password_form=form, status=422)
+    try:
+        user = change_password(
+            get_session(), current_user.id, form.password.data, current=form.current.data, address=_address()
+        )
+    except LoginThrottled as throttled:
+        flash(_wait_notice(throttled.retry_after), "error")
+        return _account_page(password_form=form, status=429)
+    except AccountError as refused:
+        form.current.errors.append(str(refused))
+        return _account_page(password_form=form, status=422)
+    renew_session(user)
+    flash(
+        _("Your password is changed. Everywhere else you were signed in, you are now signed out."), "success"
+    )
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@staff_required(*Role)
+def account_enrol():
+    form = CodeForm()
+    try:
+        if not form.validate_on_submit():
+            return _enrolment_page(current_user.id, None, form)
+        try:
+            two_step.confirm_enrolment(get_session(), current_user.id, form.code.data)
+        except CodeRefused:
+            form.code.errors.append(_("This code is not right. Enter the code your app shows now."))
+            return _enrolment_page(current_user.id, None, form, 422)
+    except TwoStepError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("auth.account"))
+    flash(
+        _("Two-step sign-in is on. From now on, you enter a code from your app after your password."),
+        "success",
+    )
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/two-step/off")
+@staff_required(*Role)
+def account_two_step_off():
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return _account_page(off_form=form, status=422)
+    try:
+        two_step.turn_off(get_session(), current_user.id, form.code.data)
+    except CodeRefused:
+        form.code.errors.append(
+            _("This code is not right, or was used already. Enter the code your app shows now.")
+        )
+        return _account_page(off_form=form, status=422)
+    except TwoStepError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("auth.account"))
+    flash(_("Two-step sign-in is off. You can remove regsvc from your authenticator app."), "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @staff_required(Role.ORGANISER)
 def users():
     form = UserForm()
-    status = 200
+    status = None
     if form.validate_on_submit():
         try:
             account = create_user(
@@ -93,24 +316,24 @@ def users():
             status = 422
         else:
             if account.generated_password:
-                flash(
-                    _(
-                        "Account created for %(email)s. Their password, shown only now: %(password)s",
-                        email=account.user.email,
+                # Shown in this response only: a flashed message would travel in the
+                # session cookie.
+                return _private(
+                    render_template(
+                        "auth/account_created.html",
+                        account=account.user,
                         password=account.generated_password,
-                    ),
-                    "success",
+                        role_labels=ROLES,
+                    )
                 )
-            else:
-                flash(_("Account created for %(email)s.", email=account.user.email), "success")
+            flash(_("Account created for %(email)s.", email=account.user.email), "success")
             return redirect(url_for("auth.users"))
-    elif form.is_submitted():
-        status = 422
-    return (
-        render_template(
-            "auth/users.html", form=form, users=list_users(get_session()), role_labels=ROLES
-        ),
+    return form_page(
+        "auth/users.html",
+        form,
         status,
+        users=list_users(get_session()),
+        role_labels=ROLES,
     )
 
 
@@ -131,4 +354,25 @@ def toggle_active(user_id: int):
             flash(_("%(email)s can sign in again.", email=user.email), "success")
         else:
             flash(_("%(email)s can no longer sign in.", email=user.email), "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/users/<int:user_id>/two-step")
+@staff_required(Role.ORGANISER)
+def reset_two_step(user_id: int):
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("auth.users"))
+    try:
+        user = two_step.reset(get_session(), user_id, actor=current_user)
+    except TwoStepError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(
+            _(
+                "Two-step sign-in is off for %(email)s, and they are signed out. "
+                "They can set it up again from their account page.",
+                email=user.email,
+            ),
+            "success",
+        )
     return redirect(url_for("auth.users"))

@@ -6,7 +6,8 @@ from regsvc.claims.drafting import open_claim
 from regsvc.roles import Role
 from tests.conftest import sign_in
 
-PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.logout"}
+# The sign-in steps, open before anyone is signed in.
+PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.login_code", "auth.login_enrol", "auth.logout"}
 
 
 def staff_rules(app):
@@ -82,5 +83,7 @@ def test_the_matrix_matches_the_design(app):
     assert roles["desk.walk_in"] == {Role.DESK, Role.ORGANISER}
     assert roles["registrations.export"] == {Role.ORGANISER}
     assert roles["auth.home"] == set(Role)
+    assert roles["auth.account"] == roles["auth.account_enrol"] == roles["auth.account_password"] == set(Role)
+    assert roles["auth.reset_two_step"] == {Role.ORGANISER}
     assert roles["finance.queue"] == {Role.FINANCE}
     assert roles["finance.decide"] == {Role.FINANCE}

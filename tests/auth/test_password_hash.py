@@ -35,7 +35,7 @@ def test_new_and_changed_passwords_use_the_configured_method(app, session):
     user = create_user(session, "hash@example.org", [Role.DESK], password=PASSWORD).user
     assert user.password_hash.startswith("pbkdf2:sha256:1$")
     assert check_password_hash(user.password_hash, PASSWORD)
-    change_password(session, user.id, "another long password")
+    change_password(session, user.id, "another long password", current=PASSWORD, address="10.0.0.1")
     assert user.password_hash.startswith("pbkdf2:sha256:1$")
     assert authenticate(session, "hash@example.org", "another long password", "10.0.0.1").id == user.id
 
