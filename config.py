@@ -64,6 +64,10 @@ class Config:
     # A duplicate registration re-sends the private link at most this often.
     LINK_RESEND_INTERVAL_SECONDS = 600
 
+    # Staff sign-in: a session ends this many hours after sign-in, however active.
+    STAFF_SESSION_MAX_HOURS = 12
+    # Finance and organiser accounts must use two-step sign-in (an authenticator app).
+    REQUIRE_2FA = False
     # Staff sign-in: minutes without a request before the session expires.
     STAFF_IDLE_MINUTES = 120
     # How staff passwords are hashed (werkzeug's generate_password_hash method). Keep
@@ -97,6 +101,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     PUBLIC_URL = ""  # must be set: REGSVC_PUBLIC_URL=https://register.example.org
     SESSION_COOKIE_SECURE = True
+    REQUIRE_2FA = True
     MAIL_SEND_AFTER_REQUEST = False
     MAIL_LOG_BODY = False
 

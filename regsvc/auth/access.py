@@ -67,7 +67,7 @@ def _is_current(user: StaffUser) -> bool:
     # (its signature holds its date).
     if VERSION_KEY not in session:
         stamp(session, user, time.time())
-    max_hours = current_app.config.get("STAFF_SESSION_MAX_HOURS", 12)
+    max_hours = current_app.config["STAFF_SESSION_MAX_HOURS"]
     return (
         session[VERSION_KEY] == user.session_version and time.time() - session[SINCE_KEY] < max_hours * 3600
     )

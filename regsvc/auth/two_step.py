@@ -38,7 +38,7 @@ class SignInExpired(Exception):
 
 def required(user: StaffUser) -> bool:
     """Finance and organiser accounts must use two-step sign-in where REQUIRE_2FA is set."""
-    return bool(current_app.config.get("REQUIRE_2FA", False)) and user.has_role(Role.FINANCE, Role.ORGANISER)
+    return bool(current_app.config["REQUIRE_2FA"]) and user.has_role(Role.FINANCE, Role.ORGANISER)
 
 
 def setup_uri(user: StaffUser) -> str:
