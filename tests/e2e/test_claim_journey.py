@@ -10,7 +10,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from regsvc.auth.services import create_user
-from regsvc.claims.models import Claim, ClaimStatus
+from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_details, submit_claim
+from regsvc.claims.models import Claim, ClaimStatus, ExpenseKind, PayoutMethod, TravelMode
+from regsvc.claims.receipts import process_upload
+from regsvc.claims.review import approve
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.roles import Role
 from regsvc.storage import Storage
@@ -186,3 +189,60 @@ def test_a_claim_made_on_a_phone_is_approved_by_finance_and_documented_in_its_pd
         with Image.open(io.BytesIO(storage.read(receipt.stored_name))) as stored:
             assert stored.width < stored.height
             assert not stored.getexif() and "xmp" not in stored.info
+
+
+def test_an_approved_claim_whose_participant_is_moved_online_goes_back_to_finance(
+    live_server, laptop, session, app, make_event, make_registration
+):
+    """The trip did not happen as claimed: the organiser records that the participant followed
+    online; finance sees why the claim is back with them, and it is not offered for payment."""
+    event = make_event(title="National Conference for Serbia", host_town="Belgrade", onsite_capacity=10)
+    replace_fares(session, event, parse_fares("Niš, 3600", "RSD"), None)
+    registration = make_registration(event, full_name="Marko Jović", departure_town="Niš").registration
+    password = "correct horse battery"
+    finance = create_user(session, "milica@example.org", [Role.FINANCE], password=password).user
+    create_user(session, "ivana@example.org", [Role.ORGANISER], password=password, full_name="Ivana Organiser")
+    claim = open_claim(session, registration)
+    save_details(
+        session,
+        claim.id,
+        ClaimDetails(TravelMode.BUS, "Niš – Beograd", PayoutMethod.BANK, BANK_ACCOUNT, "Marko Jović"),
+    )
+    add_receipt(
+        session,
+        claim.id,
+        Storage(app.config["UPLOAD_FOLDER"]),
+        process_upload(phone_photo(1200, 900), "ticket.jpg"),
+        ExpenseKind.BUS_TICKET,
+        event.local_starts_at.date(),
+        360000,
+    )
+    start_event(session, event.id)
+    submit_claim(session, claim.id)
+    approve(session, claim.id, finance)
+
+    def sign_in_as(email: str) -> None:
+        laptop.goto(f"{live_server}/staff/login")
+        laptop.get_by_label("E-mail").fill(email)
+        laptop.get_by_label("Password").fill(password)
+        laptop.get_by_role("button", name="Sign in").click()
+
+    # -- The organiser records that Marko followed online.
+    sign_in_as("ivana@example.org")
+    laptop.goto(f"{live_server}/staff/events/{event.id}/registrations/{registration.id}")
+    laptop.get_by_label("Attendance").select_option(label="Online")
+    laptop.get_by_role("button", name="Change attendance").click()
+    expect(laptop.get_by_text("Attendance saved.")).to_be_visible()
+    laptop.get_by_role("button", name="Sign out").click()
+
+    # -- Finance finds the claim back in review, flagged, and not among those to pay.
+    sign_in_as("milica@example.org")
+    laptop.goto(f"{live_server}/staff/finance/claims/{claim.id}")
+    expect(fact(laptop, "Status")).to_have_text("Submitted")
+    expect(laptop.get_by_text("Attendance changed to Online")).to_be_visible()
+    expect(laptop.get_by_text("Participant's attendance changed: back to finance")).to_be_visible()
+    screenshot(laptop, "26-finance-claim-back-after-switch")
+    laptop.goto(f"{live_server}/staff/finance/batches/")
+    expect(laptop.get_by_text("No approved bank-transfer claims are waiting.")).to_be_visible()
+    fresh(session)
+    assert session.get(Claim, claim.id).status == ClaimStatus.SUBMITTED
