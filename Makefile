@@ -8,6 +8,8 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 # What ruff checks and formats; mypy checks the package named in pyproject.toml ([tool.mypy]).
 LINT_PATHS := regsvc tests bench config.py wsgi.py
+# pytest-xdist processes for `make test`: "auto" is one per CPU, 0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: install run test lint format hooks bench bench-claims bench-pdf messages clean
 
@@ -25,7 +27,7 @@ run: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check $(LINT_PATHS)

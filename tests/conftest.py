@@ -14,7 +14,7 @@ from itertools import count
 import pytest
 from aiosmtpd.controller import Controller
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from config import TestingConfig
 from regsvc import create_app
@@ -29,12 +29,34 @@ from regsvc.registration.services import ParticipantDetails, register
 from regsvc.roles import Role
 
 TEST_DATABASE_URL = os.environ.get("REGSVC_TEST_DATABASE_URL", "")
+# Set by pytest-xdist in each of its worker processes ("gw0", "gw1", …); unset without -n.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _postgresql_database_of_worker(url: str, worker: str) -> str:
+    """A database of this worker's own beside the one in `url` (regsvc_test_gw0 for
+    regsvc_test), created anew through the `postgres` maintenance database."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    """A database whose schema is built by the migrations, once per run."""
-    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    """A database whose schema is built by the migrations, once per run (per worker process
+    under pytest-xdist: SQLite's file is in the worker's own temporary directory; on
+    PostgreSQL each worker gets a database of its own)."""
+    if TEST_DATABASE_URL and XDIST_WORKER:
+        url = _postgresql_database_of_worker(TEST_DATABASE_URL, XDIST_WORKER)
+    else:
+        url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     engine = create_engine(url)
     try:
         with engine.begin() as connection:

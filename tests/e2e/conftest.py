@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import _free_port
-
 CHROMIUM = os.environ.get("REGSVC_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
@@ -19,8 +17,10 @@ def live_server(app):
     """Serve the test app over real HTTP. As in production, web requests only write mail to
     the outbox; a test sends it with send_pending(), standing in for `send-mail --watch`."""
     app.config.update(WTF_CSRF_ENABLED=True, MAIL_SEND_AFTER_REQUEST=False)
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    # Port 0: the kernel picks a free one as the server binds, so parallel test processes
+    # (pytest-xdist) never race for the same port.
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    port = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["PUBLIC_URL"] = f"http://127.0.0.1:{port}"
