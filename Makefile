@@ -11,12 +11,13 @@ LINT_PATHS := regsvc tests bench config.py wsgi.py
 # pytest-xdist processes for `make test`: "auto" is one per CPU, 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: install run test lint format hooks bench bench-claims bench-pdf messages clean
+.PHONY: install run test lint format hooks constraints bench bench-claims bench-pdf messages clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions pinned in constraints.txt (see `make constraints`).
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --upgrade pip -c constraints.txt
+	$(BIN)/python -m pip install --quiet -e '.[test]' -c constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -42,6 +43,18 @@ format: install
 # Run the checks of `make lint` on the files of each commit (.pre-commit-config.yaml).
 hooks: install
 	$(BIN)/pre-commit install
+
+# Pin every package (runtime and test extras) to an exact version, from pyproject.toml.
+# Keeps the versions already pinned where they still fit; PIP_COMPILE_ARGS=--upgrade takes
+# the newest of everything. Needs only pip-tools, so it works while pyproject.toml and
+# constraints.txt disagree.
+constraints: $(BIN)/pip-compile
+	CUSTOM_COMPILE_COMMAND="make constraints" $(BIN)/pip-compile --quiet --extra test --strip-extras \
+		--allow-unsafe --no-emit-options $(PIP_COMPILE_ARGS) -o constraints.txt pyproject.toml
+
+$(BIN)/pip-compile:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
 
 bench: install
 	$(BIN)/python bench/registration_burst.py
