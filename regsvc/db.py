@@ -129,8 +129,14 @@ class Database:
         )
         # Public pages that only read. On PostgreSQL their statements run outside a
         # transaction: one round trip per query instead of three (BEGIN, query, ROLLBACK).
+        # The only writes through it are rate-limit counters (regsvc.limits), which need not
+        # wait for the disk: a count lost in a crash costs nothing.
         self.read_engine = (
-            self.engine if self.is_sqlite else make_engine(url, isolation_level="AUTOCOMMIT")
+            self.engine
+            if self.is_sqlite
+            else make_engine(
+                url, isolation_level="AUTOCOMMIT", connect_args={"options": "-c synchronous_commit=off"}
+            )
         )
         self.ReadSession = sessionmaker(self.read_engine, expire_on_commit=False)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import abort, after_this_request, current_app, g, request
 
 from regsvc.db import get_session
-from regsvc.limits import hit
+from regsvc.limits import Limit
 from regsvc.registration.models import Registration
 from regsvc.registration.services import confirm_address, registration_for_token
 from regsvc.web import MAX_ID
@@ -37,7 +37,7 @@ def private_registration(token: str) -> Registration:
     if registration is None:
         # A storm of guessed links from one address is slowed; a real link always opens.
         limit = current_app.config["WRONG_LINKS_PER_ADDRESS_PER_HOUR"]
-        hit(f"wrong-link:{request.remote_addr}", limit, timedelta(hours=1))
+        Limit(f"wrong-link:{request.remote_addr}", limit, timedelta(hours=1)).hit()
         abort(404, description="private-link")
     # Opening the link proves the address: a seat held for it becomes the participant's.
     g.address_confirmed = confirm_address(session, registration)

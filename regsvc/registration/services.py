@@ -18,6 +18,7 @@ from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
 from regsvc.events.services import Phase, phase
+from regsvc.limits import Limit
 from regsvc.mail.services import Mail, add_to_outbox, render_mail
 from regsvc.registration.models import (
     Attendance,
@@ -182,17 +183,20 @@ def seat_transaction(session: Session, event_id: int) -> Iterator[SeatLock]:
 
 @contextmanager
 def _registration_transaction(
-    session: Session, event_key: int | str, email: str
+    session: Session, event_key: int | str, email: str, limit: Limit | None = None
 ) -> Iterator[tuple[SeatLock, int | None]]:
     """seat_transaction for registering: the event (by id, or the published one by slug:
     EventNotFound if none) and the id of its registration with this e-mail address, if
-    any, read and locked by one statement."""
+    any, read and locked by one statement; `limit` is counted first, in the same
+    transaction (RateLimited beyond it, and nothing is saved)."""
     params: dict[str, object] = {"email": normalise_email(email)}
     if isinstance(event_key, str):
         query, params["slug"] = _LOCK_PUBLISHED_EVENT_AND_REGISTERED_ID, event_key
     else:
         query, params["event_id"] = _LOCK_EVENT_AND_REGISTERED_ID, event_key
     with write_transaction(session):
+        if limit is not None:
+            limit.count_in(session)
         row = session.execute(query, params).one_or_none()
         if row is None:
             raise EventNotFound(event_key)
@@ -408,6 +412,7 @@ def register(
     *,
     locale: str = "en",
     channel: Channel = Channel.SELF_SERVICE,
+    limit: Limit | None = None,
     now: datetime | None = None,
 ) -> RegistrationOutcome:
     """Register a participant, or re-send the private link if the e-mail is registered.
@@ -422,7 +427,7 @@ def register(
     registration = _new_registration(details, now, locale=locale, channel=channel)
     link = _NewLink.prepare()
     try:
-        with _registration_transaction(session, event_key, details.email) as (lock, existing_id):
+        with _registration_transaction(session, event_key, details.email, limit) as (lock, existing_id):
             event = lock.event
             current = phase(event, now)
             if current != Phase.OPEN:
@@ -441,7 +446,7 @@ def register(
         if existing_id is not None or _registered_id(session, event.id, details.email) is None:
             raise
         return register(
-            session, event_key, details, wanted, when_full, locale=locale, channel=channel, now=now
+            session, event_key, details, wanted, when_full, locale=locale, channel=channel, limit=limit, now=now
         )
     return RegistrationOutcome(registration, link.token, _result(registration.attendance))
 

@@ -19,7 +19,7 @@ from regsvc.db import get_reader, get_session, utcnow
 from regsvc.documents.qr import qr_svg
 from regsvc.events.fares import fare_towns
 from regsvc.events.services import Phase, phase, published_event, seats_left
-from regsvc.limits import hit
+from regsvc.limits import Limit
 from regsvc.registration.forms import AttendanceChangeForm, RegistrationForm
 from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.lookups import private_registration
@@ -53,9 +53,6 @@ def _unavailable(event, current: Phase):
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 def register_form(slug: str):
     form = RegistrationForm()
-    if request.method == "POST":
-        config = current_app.config
-        hit(f"register:{request.remote_addr}", config["REGISTRATIONS_PER_ADDRESS_PER_HOUR"], timedelta(hours=1))
     # A complete form goes straight to the seat allocation, which reads the event under its
     # lock: in a registration burst, that is the only time the event is read.
     if form.validate_on_submit():
@@ -80,6 +77,12 @@ def register_form(slug: str):
                 Attendance(form.attendance.data),
                 WhenFull(form.when_full.data or WhenFull.WAITLIST),
                 locale=str(get_locale()),
+                # Counted with the registration itself: one transaction, one commit.
+                limit=Limit(
+                    f"register:{request.remote_addr}",
+                    current_app.config["REGISTRATIONS_PER_ADDRESS_PER_HOUR"],
+                    timedelta(hours=1),
+                ),
             )
         except EventNotFound:
             abort(404)
