@@ -107,7 +107,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     def template_helpers():
         return {"current_locale": lambda: str(get_locale())}
 
-    headers = SECURITY_HEADERS
+    headers: tuple[tuple[str, str], ...] = SECURITY_HEADERS
     if app.config["ENV_NAME"] == "production":
         headers = (*SECURITY_HEADERS, ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import Integer, String, bindparam, case, delete
+from sqlalchemy import Integer, String, Table, bindparam, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.exceptions import TooManyRequests
@@ -80,7 +81,7 @@ class Limit:
 def _upsert(dialect: str):
     """INSERT … ON CONFLICT DO UPDATE … RETURNING hits, the same on SQLite and PostgreSQL."""
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    table = RateCounter.__table__
+    table = cast(Table, RateCounter.__table__)
     statement = insert(table).values(key=bindparam("key"), window_start=bindparam("window"), hits=1)
     return statement.on_conflict_do_update(
         index_elements=[table.c.key],

@@ -79,7 +79,8 @@ def claim_trail(session: Session, claims: Iterable[Claim]) -> dict[int, list[Aud
             .order_by(AuditEntry.at, AuditEntry.id)
         )
         for entry in entries:
-            trail[entry.subject_id].append(entry)
+            if entry.subject_id is not None:  # the query asks for the claims' entries only
+                trail[entry.subject_id].append(entry)
     return trail
 
 

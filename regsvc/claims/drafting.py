@@ -130,7 +130,9 @@ def add_receipt(
     with write_transaction(session):
         claim = _editable(session, claim_id)
         check_room_for_receipt(
-            session.scalar(select(func.count()).select_from(Receipt).where(Receipt.claim_id == claim.id))
+            session.execute(
+                select(func.count()).select_from(Receipt).where(Receipt.claim_id == claim.id)
+            ).scalar_one()
         )
         names = stage_receipt(session, storage, processed)
         receipt = Receipt(

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pillow_heif
 from flask_babel import lazy_gettext as _l
@@ -323,7 +323,7 @@ def process_upload(data: bytes, filename: str) -> ProcessedReceipt:
         extension = _extension_of(filename)
         raise _disguised(extension) if extension in _ACCEPTED_EXTENSIONS else _unsupported()
 
-    common = dict(
+    common: dict[str, Any] = dict(
         mime=mime,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -473,7 +473,9 @@ def _in_srgb(picture: Image.Image, icc_profile: bytes | None) -> Image.Image:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
             already_srgb = ImageCms.getProfileDescription(source).lower().startswith("srgb")
             if picture.mode == "CMYK" or not already_srgb:
-                return ImageCms.profileToProfile(picture, source, _SRGB, outputMode="RGB")
+                converted = ImageCms.profileToProfile(picture, source, _SRGB, outputMode="RGB")
+                if converted is not None:  # None only when asked to convert in place
+                    return converted
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a broken profile: the colours stay as they are
     return picture.convert("RGB") if picture.mode == "CMYK" else picture
@@ -682,7 +684,7 @@ def stage_receipt(session: Session, storage: Storage, processed: ProcessedReceip
 
 def referenced_upload_names(session: Session) -> set[str]:
     """Every stored file name a receipt refers to: what `Storage.sweep` must keep."""
-    names = set()
+    names: set[str] = set()
     for row in session.execute(select(Receipt.stored_name, Receipt.preview_name, Receipt.thumbnail_name)):
         names.update(name for name in row if name)
     return names

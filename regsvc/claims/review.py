@@ -258,7 +258,7 @@ def approve(
                     _l(
                         "The first approval was for %(amount)s: approve that amount, or ask for more "
                         "information or reject the claim.",
-                        amount=format_money(claim.first_approved_amount, claim.currency),
+                        amount=format_money(claim.first_approved_amount or 0, claim.currency),
                     )
                 )
         claim.approved_amount = amount

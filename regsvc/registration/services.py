@@ -567,7 +567,8 @@ def confirm_address(session: Session, registration: Registration, now: datetime 
     now = now or utcnow()
     with write_transaction(session):
         # A conditional UPDATE: a hold released at this very moment stays released.
-        confirmed = session.execute(_CONFIRM, {"registration_id": registration.id, "now": now}).rowcount
+        result = session.connection().execute(_CONFIRM, {"registration_id": registration.id, "now": now})
+        confirmed = result.rowcount
     session.expire(registration, ["confirmed_at", "hold_expires_at"])
     return bool(confirmed)
 
