@@ -168,8 +168,8 @@ def _check_production(settings: dict) -> None:
     key = settings["SECRET_KEY"]
     if key == DEFAULT_SECRET_KEY or len(key.encode()) < MIN_SECRET_KEY_BYTES:
         raise RuntimeError(
-            f"Set REGSVC_SECRET_KEY to a random value of at least {MIN_SECRET_KEY_BYTES} bytes before running "
-            "in production, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            f"Set REGSVC_SECRET_KEY to a random value of at least {MIN_SECRET_KEY_BYTES} bytes before "
+            "running in production, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
         )
     url = urlsplit(settings["PUBLIC_URL"])
     if url.scheme not in ("https", "http") or not url.hostname:

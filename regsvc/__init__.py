@@ -77,7 +77,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     if app.config["ENV_NAME"] == "production":
         # Requests naming any other host are refused (400).
-        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PUBLIC_URL"]).hostname, *app.config["ALLOWED_HOSTS"]]
+        app.config["TRUSTED_HOSTS"] = [
+            urlsplit(app.config["PUBLIC_URL"]).hostname,
+            *app.config["ALLOWED_HOSTS"],
+        ]
     app.url_map.converters["int"] = IdConverter
     app.permanent_session_lifetime = timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
 

@@ -87,7 +87,9 @@ def _upsert(dialect: str):
         index_elements=[table.c.key],
         set_={
             # A new window starts the count again.
-            "hits": case((table.c.window_start == statement.excluded.window_start, table.c.hits + 1), else_=1),
+            "hits": case(
+                (table.c.window_start == statement.excluded.window_start, table.c.hits + 1), else_=1
+            ),
             "window_start": statement.excluded.window_start,
         },
     ).returning(table.c.hits)

@@ -31,7 +31,9 @@ def page_count(total: int, per_page: int) -> int:
     return max((total + per_page - 1) // per_page, 1)
 
 
-def paginate(session: Session, query: Select[Any], number: int, per_page: int, *, scalars: bool = True) -> Page:
+def paginate(
+    session: Session, query: Select[Any], number: int, per_page: int, *, scalars: bool = True
+) -> Page:
     """Page `number` of `query` (already ordered). A number out of range shows the nearest
     page: a stale or hand-typed link still lands somewhere useful."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

@@ -49,7 +49,10 @@ def test_production_refuses_the_default_secret_key():
         config.load_settings("production", {})
     settings = config.load_settings(
         "production",
-        {"REGSVC_SECRET_KEY": "a-long-random-value-of-more-than-32-bytes", "REGSVC_PUBLIC_URL": "https://r.example"},
+        {
+            "REGSVC_SECRET_KEY": "a-long-random-value-of-more-than-32-bytes",
+            "REGSVC_PUBLIC_URL": "https://r.example",
+        },
     )
     assert settings["SESSION_COOKIE_SECURE"] is True
 
@@ -187,7 +190,9 @@ def test_every_route_that_changes_something_refuses_a_request_without_its_csrf_t
     checked = []
     for rule in app.url_map.iter_rules():
         for method in sorted((rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}):
-            values = {name: placeholders[type(converter).__name__] for name, converter in rule._converters.items()}
+            values = {
+                name: placeholders[type(converter).__name__] for name, converter in rule._converters.items()
+            }
             with app.test_request_context():
                 url = url_for(rule.endpoint, **values)
             response = client.open(url, method=method, data={"anything": "1"})

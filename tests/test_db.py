@@ -86,7 +86,9 @@ def test_a_connection_the_server_closed_is_replaced(pooled):
         _replace_if_closed_by_server(pooled(gone=True), None, None)
 
 
-@pytest.mark.skipif(not TEST_DATABASE_URL, reason="an embedded SQLite database has no server to drop a connection")
+@pytest.mark.skipif(
+    not TEST_DATABASE_URL, reason="an embedded SQLite database has no server to drop a connection"
+)
 def test_pages_and_registrations_work_right_after_the_server_dropped_every_connection(
     app, client, session, make_event
 ):

@@ -20,7 +20,9 @@ GOOD_KEY = "k" * 40
 
 def test_production_refuses_a_short_secret_key_and_a_missing_public_url():
     with pytest.raises(RuntimeError, match="at least 32 bytes"):
-        config.load_settings("production", {"REGSVC_SECRET_KEY": "x", "REGSVC_PUBLIC_URL": "https://r.example"})
+        config.load_settings(
+            "production", {"REGSVC_SECRET_KEY": "x", "REGSVC_PUBLIC_URL": "https://r.example"}
+        )
     with pytest.raises(RuntimeError, match="REGSVC_PUBLIC_URL"):
         config.load_settings("production", {"REGSVC_SECRET_KEY": GOOD_KEY})
     settings = config.load_settings(

@@ -118,7 +118,8 @@ def create_batch(session: Session, claim_ids: list[int], actor: StaffUser) -> Pa
             session,
             actor,
             "batch.created",
-            event_id=None, subject=batch,
+            event_id=None,
+            subject=batch,
             claims=claim_ids,
             total=sum(claim.approved_amount for claim in claims),
             currency=batch.currency,
@@ -152,7 +153,14 @@ def mark_batch_paid(session: Session, batch_id: int, actor: StaffUser) -> Paymen
         batch.paid_at, batch.paid_by_id = utcnow(), actor.id
         for claim in batch.claims:
             record_payment(session, claim, actor, batch.id)
-        record(session, actor, "batch.paid", event_id=None, subject=batch, claims=[claim.id for claim in batch.claims])
+        record(
+            session,
+            actor,
+            "batch.paid",
+            event_id=None,
+            subject=batch,
+            claims=[claim.id for claim in batch.claims],
+        )
     return batch
 
 

@@ -39,7 +39,9 @@ def queue():
     session = get_session()
     event_id = query_id("event")
     status = request.args.get("status", "submitted")
-    page = finance_queue(session, event_id=event_id, status=status, page=request.args.get("page", 1, type=int))
+    page = finance_queue(
+        session, event_id=event_id, status=status, page=request.args.get("page", 1, type=int)
+    )
     return render_template(
         "finance/queue.html",
         page=page,

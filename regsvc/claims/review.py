@@ -251,7 +251,10 @@ def approve(
                 return claim  # still submitted: it waits for the second approval
             if first_approver.id == actor.id:
                 raise ReviewError(
-                    _l("You gave this claim its first approval: another finance officer must give the second.")
+                    _l(
+                        "You gave this claim its first approval: "
+                        "another finance officer must give the second."
+                    )
                 )
             if amount != claim.first_approved_amount:
                 raise ReviewError(

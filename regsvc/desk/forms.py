@@ -9,7 +9,9 @@ class DeskSearchForm(Form):
     """The desk's one field: a name to search, or a scanned or typed check-in code. Also
     sent with the buttons of a result, so the desk comes back to the same search."""
 
-    q = SearchField(_l("Name, organisation, e-mail or check-in code"), validators=[Optional(), Length(max=200)])
+    q = SearchField(
+        _l("Name, organisation, e-mail or check-in code"), validators=[Optional(), Length(max=200)]
+    )
 
 
 class SeatForm(Form):

@@ -38,7 +38,14 @@ def check_in(
         registration.checked_in_by_id = actor.id
         if registration.confirmed_at is None:  # here in person: a held seat is theirs
             registration.confirmed_at, registration.hold_expires_at = registration.checked_in_at, None
-        record(session, actor, "checkin", event_id=registration.event_id, subject=registration, name=registration.full_name)
+        record(
+            session,
+            actor,
+            "checkin",
+            event_id=registration.event_id,
+            subject=registration,
+            name=registration.full_name,
+        )
     return registration, True
 
 
@@ -48,7 +55,14 @@ def undo_check_in(session: Session, registration_id: int, actor: StaffUser) -> R
         if registration.checked_in_at is not None:
             registration.checked_in_at = None
             registration.checked_in_by_id = None
-            record(session, actor, "checkin.undone", event_id=registration.event_id, subject=registration, name=registration.full_name)
+            record(
+                session,
+                actor,
+                "checkin.undone",
+                event_id=registration.event_id,
+                subject=registration,
+                name=registration.full_name,
+            )
     return registration
 
 

@@ -55,7 +55,15 @@ def create_event(session: Session, fields: dict, capacity: int, actor: StaffUser
         event = Event(onsite_capacity=capacity, **{name: fields[name] for name in EVENT_FIELDS})
         session.add(event)
         session.flush()
-        record(session, actor, "event.created", event_id=event.id, subject=event, title=event.title, capacity=capacity)
+        record(
+            session,
+            actor,
+            "event.created",
+            event_id=event.id,
+            subject=event,
+            title=event.title,
+            capacity=capacity,
+        )
     return event
 
 
@@ -90,7 +98,13 @@ def set_registration_open(
             event.is_published = True
         else:
             event.registration_closes_at = min(event.registration_closes_at, now)
-        record(session, actor, "registration.opened" if open_ else "registration.closed", event_id=event.id, subject=event)
+        record(
+            session,
+            actor,
+            "registration.opened" if open_ else "registration.closed",
+            event_id=event.id,
+            subject=event,
+        )
     return event
 
 

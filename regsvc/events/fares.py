@@ -93,7 +93,12 @@ def replace_fares(session: Session, event: Event, lines: list[FareLine], actor: 
     with write_transaction(session):
         session.execute(delete(Fare).where(Fare.event_id == event.id))
         session.add_all(
-            Fare(event_id=event.id, town=line.town, town_key=search_key(line.town), return_fare=line.return_fare)
+            Fare(
+                event_id=event.id,
+                town=line.town,
+                town_key=search_key(line.town),
+                return_fare=line.return_fare,
+            )
             for line in lines
         )
         record(session, actor, "fares.replaced", event_id=event.id, subject=event, towns=len(lines))
@@ -108,7 +113,9 @@ def fare_towns(session: Session, event: Event) -> list[str]:
 
 def fare_for(session: Session, event_id: int, town: str) -> Fare | None:
     """The fare from `town`, however its name is typed (case, accents, script)."""
-    return session.scalar(select(Fare).where(Fare.event_id == event_id, Fare.town_key == search_key(town.strip())))
+    return session.scalar(
+        select(Fare).where(Fare.event_id == event_id, Fare.town_key == search_key(town.strip()))
+    )
 
 
 def fares_as_text(fares: list[Fare], currency: str) -> str:

@@ -46,7 +46,8 @@ def published_event(session: Session, slug: str) -> tuple[Row, int] | tuple[None
     """The published event at /e/<slug>/ and its on-site seats left.
 
     For the public pages, which only show it: a plain row with the event's columns as
-    attributes, not an Event (the busiest public pages do without loading one; bench/registration_burst.py measures them)."""
+    attributes, not an Event: the busiest public pages do without loading one
+    (bench/registration_burst.py measures them)."""
     event = session.connection().execute(_PUBLISHED_EVENT, {"slug": slug}).first()
     if event is None:
         return None, None

@@ -115,7 +115,9 @@ def counts_by_event(session: Session, events: list[Event]) -> dict[int, Counts]:
         .where(Registration.event_id.in_([event.id for event in events]))
         .group_by(Registration.event_id, Registration.attendance)
     ).all()
-    tally: dict[int, dict[str, int]] = {event.id: {"checked_in": 0, "held": 0, "released": 0} for event in events}
+    tally: dict[int, dict[str, int]] = {
+        event.id: {"checked_in": 0, "held": 0, "released": 0} for event in events
+    }
     for event_id, attendance, number, checked_in, held, released in rows:
         tally[event_id][attendance] = number
         tally[event_id]["checked_in"] += checked_in

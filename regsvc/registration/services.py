@@ -291,7 +291,9 @@ def allocate(
     return Allocation(promoted, waiting_before)
 
 
-def _set_attendance(lock: SeatLock, registration: Registration, attendance: Attendance, now: datetime) -> None:
+def _set_attendance(
+    lock: SeatLock, registration: Registration, attendance: Attendance, now: datetime
+) -> None:
     """The one place a registration's attendance changes, with the event's counts."""
     before = registration.attendance  # None for a registration being made
     if attendance == before:
@@ -446,7 +448,15 @@ def register(
         if existing_id is not None or _registered_id(session, event.id, details.email) is None:
             raise
         return register(
-            session, event_key, details, wanted, when_full, locale=locale, channel=channel, limit=limit, now=now
+            session,
+            event_key,
+            details,
+            wanted,
+            when_full,
+            locale=locale,
+            channel=channel,
+            limit=limit,
+            now=now,
         )
     return RegistrationOutcome(registration, link.token, _result(registration.attendance))
 
@@ -597,7 +607,9 @@ def release_expired_holds(session: Session, now: datetime | None = None) -> int:
                 allocate(lock, person, Attendance.ONLINE, now=now)
                 person.hold_released_at = now
                 _attendance_changed(session, person, Attendance.ONSITE, SYSTEM)
-                record(session, SYSTEM, "seat.released", event_id=event_id, subject=person, name=person.full_name)
+                record(
+                    session, SYSTEM, "seat.released", event_id=event_id, subject=person, name=person.full_name
+                )
                 _mail(session, person, "seat_released", link=_private_url(_new_link(session, person.id, now)))
             released += len(people)
     return released
@@ -658,7 +670,9 @@ def change_attendance(
     """A participant switches between on-site and online, leaves the waiting list,
     cancels, or comes back after cancelling: whatever allowed_changes permits now."""
     now = now or utcnow()
-    event_id = session.execute(select(Registration.event_id).where(Registration.id == registration_id)).scalar_one()
+    event_id = session.execute(
+        select(Registration.event_id).where(Registration.id == registration_id)
+    ).scalar_one()
     with seat_transaction(session, event_id) as lock:
         registration = session.get_one(Registration, registration_id, populate_existing=True)
         if wanted not in allowed_changes(registration, now):
@@ -671,7 +685,8 @@ def change_attendance(
                 session,
                 PARTICIPANT,
                 "attendance.changed",
-                event_id=registration.event_id, subject=registration,
+                event_id=registration.event_id,
+                subject=registration,
                 before=before,
                 after=registration.attendance,
             )
@@ -697,7 +712,13 @@ def set_capacity(
             raise CapacityBelowTaken(lock.onsite_taken)
         if capacity != event.onsite_capacity:
             record(
-                session, actor, "capacity.changed", event_id=event.id, subject=event, before=event.onsite_capacity, after=capacity
+                session,
+                actor,
+                "capacity.changed",
+                event_id=event.id,
+                subject=event,
+                before=event.onsite_capacity,
+                after=capacity,
             )
         event.onsite_capacity = capacity
         return allocate(lock).promoted
@@ -735,18 +756,33 @@ def register_walk_in(
         registration.checked_in_at = now
         registration.checked_in_by_id = actor.id
         _save_welcomed(lock, registration, _NewLink.prepare(), now)
-        record(session, actor, "registration.walk_in", event_id=registration.event_id, subject=registration, name=registration.full_name)
+        record(
+            session,
+            actor,
+            "registration.walk_in",
+            event_id=registration.event_id,
+            subject=registration,
+            name=registration.full_name,
+        )
         if taken >= event.onsite_capacity:
             record(
                 session,
                 actor,
                 "seat.override",
-                event_id=registration.event_id, subject=registration,
+                event_id=registration.event_id,
+                subject=registration,
                 reason=override_reason,
                 taken=taken + 1,
                 capacity=event.onsite_capacity,
             )
-        record(session, actor, "checkin", event_id=registration.event_id, subject=registration, name=registration.full_name)
+        record(
+            session,
+            actor,
+            "checkin",
+            event_id=registration.event_id,
+            subject=registration,
+            name=registration.full_name,
+        )
     return registration
 
 
@@ -766,7 +802,9 @@ def staff_set_attendance(
     """
     now = now or utcnow()
     override_reason = override_reason.strip()
-    event_id = session.execute(select(Registration.event_id).where(Registration.id == registration_id)).scalar_one()
+    event_id = session.execute(
+        select(Registration.event_id).where(Registration.id == registration_id)
+    ).scalar_one()
     with seat_transaction(session, event_id) as lock:
         event = lock.event
         registration = session.get_one(Registration, registration_id, populate_existing=True)
@@ -785,7 +823,8 @@ def staff_set_attendance(
             session,
             actor,
             "attendance.changed",
-            event_id=registration.event_id, subject=registration,
+            event_id=registration.event_id,
+            subject=registration,
             before=before,
             after=registration.attendance,
         )
@@ -794,7 +833,8 @@ def staff_set_attendance(
                 session,
                 actor,
                 "seat.override",
-                event_id=registration.event_id, subject=registration,
+                event_id=registration.event_id,
+                subject=registration,
                 reason=override_reason,
                 capacity=event.onsite_capacity,
             )
@@ -841,5 +881,12 @@ def update_details(session: Session, registration_id: int, changes: dict, actor:
             registration.email_normalised = normalise_email(registration.email)
         registration.refresh_search_text()
         if changed:
-            record(session, actor, "registration.edited", event_id=registration.event_id, subject=registration, changes=changed)
+            record(
+                session,
+                actor,
+                "registration.edited",
+                event_id=registration.event_id,
+                subject=registration,
+                changes=changed,
+            )
     return registration

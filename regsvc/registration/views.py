@@ -114,7 +114,10 @@ def link_sent(slug: str):
     event, _seats = _event_or_404(slug)
     result = request.args.get("result", "")
     return render_template(
-        "registration/link_sent.html", event=event, result=result if result in RESULTS else "", hold_hours=current_app.config["SEAT_HOLD_HOURS"]
+        "registration/link_sent.html",
+        event=event,
+        result=result if result in RESULTS else "",
+        hold_hours=current_app.config["SEAT_HOLD_HOURS"],
     )
 
 

@@ -147,7 +147,9 @@ def test_batch_pages(client, session, approved, finance_user, make_user):
     response = client.post(f"{batch_url}/paid", data={"confirm": "y"}, follow_redirects=True)
     assert "marked paid" in text_of(response)
     fresh(session)
-    assert {claim.status for claim in session.scalars(select(PaymentBatch)).one().claims} == {ClaimStatus.PAID}
+    assert {claim.status for claim in session.scalars(select(PaymentBatch)).one().claims} == {
+        ClaimStatus.PAID
+    }
     response = client.post(f"{batch_url}/dissolve", follow_redirects=True)
     assert "already paid" in text_of(response)
     assert client.get("/staff/finance/batches/999").status_code == 404

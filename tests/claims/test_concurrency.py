@@ -69,13 +69,20 @@ def audit_count(app, claim_id: int, action: str) -> int:
         app,
         select(func.count())
         .select_from(AuditEntry)
-        .where(AuditEntry.subject_id == claim_id, AuditEntry.subject_type == "claims", AuditEntry.action == action),
+        .where(
+            AuditEntry.subject_id == claim_id,
+            AuditEntry.subject_type == "claims",
+            AuditEntry.action == action,
+        ),
     )
 
 
 def status_mails(app) -> int:
     return _count(
-        app, select(func.count()).select_from(OutboxMessage).where(OutboxMessage.subject.startswith("Your travel claim"))
+        app,
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.subject.startswith("Your travel claim")),
     )
 
 
@@ -190,7 +197,10 @@ def test_the_first_receipts_sent_at_once_open_one_claim(app, session, make_event
     assert not any(isinstance(result, Exception) for result in results), results
     assert _count(app, select(func.count()).select_from(Claim)) == 1
     assert _count(app, select(func.count()).select_from(Receipt)) == 2
-    assert _count(app, select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "claim.opened")) == 1
+    assert (
+        _count(app, select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "claim.opened"))
+        == 1
+    )
 
 
 def test_one_claim_into_two_batches_at_once(app, session, submitted, two_officers):

@@ -3,7 +3,6 @@
 from regsvc.claims.services import Eligibility, travel_refund
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.registration.models import Attendance
-from tests.conftest import form_data
 from tests.registration.test_pages import mailed_token, register_by_form, text_of
 
 

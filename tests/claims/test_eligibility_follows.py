@@ -19,7 +19,9 @@ ACCOUNT = (PayoutMethod.BANK, "RS35 2600 0560 1001 6113 79", "Ana Anić")
 
 def _changes(session, claim_id):
     return session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "claim.eligibility_changed", AuditEntry.subject_id == claim_id)
+        select(AuditEntry).where(
+            AuditEntry.action == "claim.eligibility_changed", AuditEntry.subject_id == claim_id
+        )
     ).all()
 
 
@@ -39,7 +41,9 @@ def test_an_approved_claim_goes_back_to_review_when_the_participant_is_moved_onl
     assert any("Attendance changed to Online" in flag for flag in flags)
     # Finance decides again: the flag has been seen and goes.
     approve(session, claim.id, finance_user, amount=0, reason="Followed online: no trip to refund.")
-    assert not any("Attendance changed" in flag for flag in advisory_flags(session, session.get(Claim, claim.id)))
+    assert not any(
+        "Attendance changed" in flag for flag in advisory_flags(session, session.get(Claim, claim.id))
+    )
 
 
 def test_a_claim_waiting_in_an_unpaid_batch_leaves_it(session, submitted, finance_user, organiser):
@@ -66,14 +70,19 @@ def test_a_paid_claim_keeps_the_change_in_its_history(session, submitted, financ
     assert trail[-1].action == "claim.eligibility_changed"
 
 
-def test_a_seat_regained_or_a_draft_changes_nothing(session, make_event, make_registration, submitted, organiser):
+def test_a_seat_regained_or_a_draft_changes_nothing(
+    session, make_event, make_registration, submitted, organiser
+):
     claim = submitted()
     staff_set_attendance(session, claim.registration_id, Attendance.ONSITE, organiser)  # already on-site
     assert _changes(session, claim.id) == []
     event = make_event()
     registration = make_registration(event).registration
     change_attendance(session, registration.id, Attendance.ONLINE)  # no claim at all
-    assert session.scalars(select(AuditEntry).where(AuditEntry.action == "claim.eligibility_changed")).all() == []
+    assert (
+        session.scalars(select(AuditEntry).where(AuditEntry.action == "claim.eligibility_changed")).all()
+        == []
+    )
 
 
 def test_the_participant_is_told_before_switching_or_cancelling(client, session, make_event):

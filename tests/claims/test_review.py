@@ -109,7 +109,9 @@ def test_the_state_machine(session, submitted, finance_user):
         mark_paid(session, claim.id, finance_user)
     sent_back = ask_for_information(session, claim.id, finance_user, "The ticket photo is blurred.")
     assert sent_back.status == ClaimStatus.NEEDS_INFO
-    assert submit_claim(session, claim.id, now=after_start(session, claim.id)).status == ClaimStatus.SUBMITTED  # the participant resubmits
+    assert (
+        submit_claim(session, claim.id, now=after_start(session, claim.id)).status == ClaimStatus.SUBMITTED
+    )  # the participant resubmits
     approve(session, claim.id, finance_user)
     assert mark_paid(session, claim.id, finance_user).status == ClaimStatus.PAID
     with pytest.raises(ReviewError, match="not possible now"):
@@ -179,7 +181,9 @@ def test_finance_pages(client, session, submitted, finance_user):
     # Refused: the page again, with the reason and the amount as typed.
     assert response.status_code == 409 and "above the cap" in text_of(response)
     assert 'value="4000"' in response.get_data(as_text=True)
-    response = client.post(f"/staff/finance/claims/{claim.id}/decide", data={"action": "approve", "amount": "lots"})
+    response = client.post(
+        f"/staff/finance/claims/{claim.id}/decide", data={"action": "approve", "amount": "lots"}
+    )
     assert response.status_code == 422 and "is not an amount" in text_of(response)
     response = client.post(f"/staff/finance/claims/{claim.id}/decide", data={"action": "pay-twice"})
     assert response.status_code == 422 and "Choose an action" in text_of(response)
@@ -217,7 +221,9 @@ def test_the_participant_reads_why_and_finance_sees_the_history(client, session,
     sign_in(client, finance_user)
     history = text_of(client.get(f"/staff/finance/claims/{claim.id}"))
     assert "Submitted by the participant" in history
-    assert "Sent back for more information · finance" in history and "Please add the return ticket." in history
+    assert (
+        "Sent back for more information · finance" in history and "Please add the return ticket." in history
+    )
 
 
 def test_larger_claims_need_a_second_approval_by_another_officer(app, session, submitted, make_user):

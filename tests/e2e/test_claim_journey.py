@@ -201,7 +201,9 @@ def test_an_approved_claim_whose_participant_is_moved_online_goes_back_to_financ
     registration = make_registration(event, full_name="Marko Jović", departure_town="Niš").registration
     password = "correct horse battery"
     finance = create_user(session, "milica@example.org", [Role.FINANCE], password=password).user
-    create_user(session, "ivana@example.org", [Role.ORGANISER], password=password, full_name="Ivana Organiser")
+    create_user(
+        session, "ivana@example.org", [Role.ORGANISER], password=password, full_name="Ivana Organiser"
+    )
     claim = open_claim(session, registration)
     save_details(
         session,

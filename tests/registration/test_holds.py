@@ -31,7 +31,9 @@ def _mails(session, kind):
     return session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
 
 
-def test_a_new_seat_is_held_and_opening_the_link_makes_it_the_participants(session, make_event, make_registration):
+def test_a_new_seat_is_held_and_opening_the_link_makes_it_the_participants(
+    session, make_event, make_registration
+):
     event = make_event(onsite_capacity=2)
     registration = make_registration(event).registration
     assert registration.confirmed_at is None
@@ -46,7 +48,9 @@ def test_a_new_seat_is_held_and_opening_the_link_makes_it_the_participants(sessi
     assert release_expired_holds(session, now=utcnow() + timedelta(days=30)) == 0
 
 
-def test_an_expired_hold_goes_to_the_waiting_list_through_the_allocation(session, make_event, make_registration):
+def test_an_expired_hold_goes_to_the_waiting_list_through_the_allocation(
+    session, make_event, make_registration
+):
     event = make_event(onsite_capacity=1)
     held = make_registration(event).registration
     waiting = make_registration(event).registration
@@ -64,7 +68,9 @@ def test_an_expired_hold_goes_to_the_waiting_list_through_the_allocation(session
     assert session.scalars(select(AuditEntry.action).where(AuditEntry.action == "seat.released")).all()
 
 
-def test_a_promoted_person_who_never_confirmed_gets_a_hold_of_their_own(session, make_event, make_registration):
+def test_a_promoted_person_who_never_confirmed_gets_a_hold_of_their_own(
+    session, make_event, make_registration
+):
     event = make_event(onsite_capacity=1)
     first = make_registration(event).registration
     second = make_registration(event).registration  # waiting, never opened the link

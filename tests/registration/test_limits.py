@@ -23,7 +23,9 @@ def test_registrations_per_address_are_limited_with_a_friendly_page(app, client,
     assert "Too many attempts" in text_of(response) and "Nothing was saved" in text_of(response)
     assert _count(session) == 3
     # Another address is not affected.
-    other = client.post(f"/e/{event.slug}/register", data=form_data(100), environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    other = client.post(
+        f"/e/{event.slug}/register", data=form_data(100), environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
     assert other.status_code == 302 and _count(session) == 4
 
 

@@ -29,7 +29,9 @@ def mailed_token(app, email: str) -> str:
     """The private link's token from the latest e-mail to `email`: links reach the mailbox only."""
     with app.extensions["regsvc.db"].Session() as session:
         body = session.scalars(
-            select(OutboxMessage.body).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc())
+            select(OutboxMessage.body)
+            .where(OutboxMessage.recipient == email)
+            .order_by(OutboxMessage.id.desc())
         ).first()
     return token_from(body)
 

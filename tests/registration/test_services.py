@@ -365,7 +365,9 @@ def test_the_counts_kept_on_the_event_follow_every_kind_of_change(session, make_
                 register_walk_in(session, event.id, details(f"walk{step}"), staff, override_reason=reason).id
             )
         else:
-            set_capacity(session, event.id, max(event.onsite_taken, event.onsite_capacity + chance.randint(-2, 3)))
+            set_capacity(
+                session, event.id, max(event.onsite_taken, event.onsite_capacity + chance.randint(-2, 3))
+            )
         counts = attendance_counts(session, event)
         assert (event.onsite_taken, event.waitlisted_count) == (
             counts.get(Attendance.ONSITE, 0),

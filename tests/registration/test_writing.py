@@ -36,7 +36,10 @@ def test_the_counts_kept_under_the_lock_are_stored_once_it_ends(session, make_ev
     make_registration(event, Attendance.ONSITE)
     make_registration(event, Attendance.ONSITE)  # waiting list
     session.expire_all()
-    assert (session.get(Event, event.id).onsite_taken, session.get(Event, event.id).waitlisted_count) == (1, 1)
+    assert (session.get(Event, event.id).onsite_taken, session.get(Event, event.id).waitlisted_count) == (
+        1,
+        1,
+    )
     set_capacity(session, event.id, 2)
     # The event object the service used is read again: no stale counts after the change.
     assert session.get(Event, event.id).onsite_taken == 2
@@ -61,11 +64,7 @@ def test_a_new_registration_leaves_no_column_to_chance(session, make_event, make
     event = make_event(onsite_capacity=1)
     make_registration(event, Attendance.ONSITE)
     row = session.execute(select(REGISTRATIONS)).mappings().one()
-    unset = sorted(
-        name
-        for name in REGISTRATION_COLUMNS
-        if row[name] is None and name not in may_be_empty
-    )
+    unset = sorted(name for name in REGISTRATION_COLUMNS if row[name] is None and name not in may_be_empty)
     assert unset == []
     # The exceptions really have no default to lose.
     assert all(REGISTRATIONS.c[name].default is None for name in may_be_empty)
