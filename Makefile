@@ -25,7 +25,7 @@ install: $(STAMP)
 run: install
 	$(FLASK) regsvc migrate
 	$(FLASK) regsvc demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	REGSVC_PUBLIC_URL=$${REGSVC_PUBLIC_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
