@@ -108,9 +108,13 @@ def _count(key: str, window: datetime) -> int:
         return connection.execute(_UPSERT["postgresql"], params).scalar_one()
 
 
-def forget_old(session, now: datetime | None = None, older_than: timedelta = timedelta(days=1)) -> int:
-    """Remove counters of windows long past (run with the daily jobs)."""
+def forget_old(
+    session: Session, now: datetime | None = None, older_than: timedelta = timedelta(days=1)
+) -> int:
+    """Remove counters of windows long past (the daily `retention` command): they hold
+    client addresses, needed for an hour at most."""
     with write_transaction(session):
-        return session.execute(
+        result = session.connection().execute(
             delete(RateCounter).where(RateCounter.window_start < (now or utcnow()) - older_than)
-        ).rowcount
+        )
+        return result.rowcount

@@ -148,7 +148,21 @@ def mark_batch_paid(session: Session, batch_id: int, actor: StaffUser) -> Paymen
     """The bank has made the transfers: every claim of the batch is paid, and told so."""
     with write_transaction(session):
         batch = _open_batch(session, batch_id)
-        if any(files_claim(actor, claim) for claim in batch.claims):
+        # The claims locked too: one whose participant changed attendance a moment ago has
+        # left the batch (claims.eligibility) and must not be paid with it.
+        claims = _locked_claims(session, [claim.id for claim in batch.claims])
+        if not claims:
+            raise BatchError(_l("This batch has no claims left: dissolve it."))
+        for claim in claims:
+            if claim.batch_id != batch.id or claim.status != ClaimStatus.APPROVED:
+                raise BatchError(
+                    _l(
+                        "Claim %(number)d has just left this batch (it went back to finance). "
+                        "Reload the page: the batch is not paid.",
+                        number=claim.id,
+                    )
+                )
+        if any(files_claim(actor, claim) for claim in claims):
             raise BatchError(_l("You cannot pay a claim you filed yourself."))
         batch.paid_at, batch.paid_by_id = utcnow(), actor.id
         for claim in batch.claims:

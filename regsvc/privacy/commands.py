@@ -3,6 +3,7 @@
 import click
 
 from regsvc.db import get_session
+from regsvc.limits import forget_old
 from regsvc.privacy.services import RetentionPeriods, apply_retention
 from regsvc.storage import current_storage
 
@@ -24,3 +25,5 @@ def register(group: click.Group) -> None:
             "(the audit period), with their registrations."
         )
         click.echo(f"Deleted {report.files} receipt file(s).")
+        # Rate-limit counters hold client addresses: a day is all they are needed for.
+        click.echo(f"Removed {forget_old(get_session())} rate-limit counter(s) of past days.")

@@ -96,3 +96,15 @@ def test_the_participant_is_told_before_switching_or_cancelling(client, session,
     open_claim(session, session.scalars(select(Registration)).one())
     assert notice in text_of(client.get(location))
     assert notice in text_of(client.get(f"/r/{token}/cancel"))
+
+
+def test_a_batch_whose_claim_left_it_is_not_paid_with_it(session, submitted, finance_user, organiser):
+    kept, leaving = submitted(payout=ACCOUNT), submitted(payout=ACCOUNT)
+    for claim in (kept, leaving):
+        approve(session, claim.id, finance_user)
+    batch = create_batch(session, [kept.id, leaving.id], finance_user)
+    staff_set_attendance(session, leaving.registration_id, Attendance.ONLINE, organiser)
+    paid = mark_batch_paid(session, batch.id, finance_user)
+    fresh(session)
+    assert session.get(Claim, kept.id).status == ClaimStatus.PAID
+    assert session.get(Claim, leaving.id).status == ClaimStatus.SUBMITTED and paid.id == batch.id
