@@ -22,6 +22,7 @@ from regsvc.auth.throttle import Kind, LoginThrottled
 from regsvc.db import utcnow, write_transaction
 from regsvc.mail.services import queue_mail
 from regsvc.roles import Role
+from regsvc.text import normalise_email
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -52,12 +53,8 @@ class NewAccount:
     generated_password: str | None  # shown once when no password was given
 
 
-def normalise(email: str) -> str:
-    return email.strip().lower()
-
-
 def find_user(session: Session, email: str) -> StaffUser | None:
-    return session.scalar(select(StaffUser).where(StaffUser.email == normalise(email)))
+    return session.scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
 
 
 def generate_password() -> str:
@@ -73,7 +70,7 @@ def create_user(
     full_name: str = "",
     actor: StaffUser | None = None,
 ) -> NewAccount:
-    email = normalise(email)
+    email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError(_l("%(email)s is not an e-mail address.", email=email))
     unknown = set(roles) - set(Role)
@@ -168,7 +165,7 @@ def authenticate(
     password, and the code step (two_step.sign_in_with_code) follows.
     """
     now = now or utcnow()
-    email = normalise(email)[:254]
+    email = normalise_email(email)[:254]
     address = throttle.client(address)
     with write_transaction(session):
         # One attempt at a time per account, in every worker: a burst of simultaneous

@@ -61,3 +61,29 @@ def test_a_robot_filling_the_hidden_field_registers_nobody(client, session, make
     assert response.status_code == 302 and "check-your-email" in response.headers["Location"]
     assert _count(session) == 0
     assert 'class="trap" aria-hidden="true"' in client.get(f"/e/{event.slug}/register").get_data(as_text=True)
+
+
+def test_the_limit_is_shared_with_another_process(app, app_settings, client, session, make_event):
+    """A registration made by another process (as another gunicorn worker would) counts
+    towards the same limit."""
+    import subprocess
+    import sys
+    import textwrap
+
+    app.config["REGISTRATIONS_PER_ADDRESS_PER_HOUR"] = 2
+    event = make_event(onsite_capacity=50)
+    other_process = textwrap.dedent(
+        f"""
+        from regsvc import create_app
+        from tests.conftest import form_data
+        app = create_app({{**{app_settings!r}, "REGISTRATIONS_PER_ADDRESS_PER_HOUR": 2}})
+        response = app.test_client().post("/e/{event.slug}/register", data=form_data("elsewhere"))
+        print(response.status_code)
+        app.extensions["regsvc.db"].dispose()
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", other_process], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "302", done.stderr
+    assert client.post(f"/e/{event.slug}/register", data=form_data(1)).status_code == 302
+    assert client.post(f"/e/{event.slug}/register", data=form_data(2)).status_code == 429
+    assert _count(session) == 2
