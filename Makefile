@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 # What ruff checks and formats; mypy checks the package named in pyproject.toml ([tool.mypy]).
-LINT_PATHS := regsvc tests bench config.py wsgi.py
+LINT_PATHS := regsvc tests bench migrations config.py wsgi.py
 # pytest-xdist processes for `make test`: "auto" is one per CPU, 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 

@@ -5,10 +5,8 @@ Revises: 0002
 Create Date: 2026-11-27 04:54:23.822469
 """
 
-from alembic import op
 import sqlalchemy as sa
-import regsvc.db
-
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"

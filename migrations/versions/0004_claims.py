@@ -5,10 +5,10 @@ Revises: 0003
 Create Date: 2026-11-27 05:39:03.563053
 """
 
-from alembic import op
 import sqlalchemy as sa
-import regsvc.db
+from alembic import op
 
+import regsvc.db
 
 revision = "0004"
 down_revision = "0003"

@@ -5,10 +5,10 @@ Revises: 0004
 Create Date: 2026-11-27 08:10:00
 """
 
-from alembic import op
 import sqlalchemy as sa
-import regsvc.db
+from alembic import op
 
+import regsvc.db
 
 revision = "0005"
 down_revision = "0004"
@@ -32,7 +32,9 @@ def upgrade() -> None:
     with op.batch_alter_table("claims") as batch:
         batch.add_column(sa.Column("batch_id", sa.Integer(), nullable=True))
         batch.create_index("ix_claims_batch_id", ["batch_id"])
-        batch.create_foreign_key("fk_claims_batch_id_payment_batches", "payment_batches", ["batch_id"], ["id"])
+        batch.create_foreign_key(
+            "fk_claims_batch_id_payment_batches", "payment_batches", ["batch_id"], ["id"]
+        )
 
 
 def downgrade() -> None:
