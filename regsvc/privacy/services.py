@@ -38,7 +38,7 @@ from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
 from regsvc.mail.models import MailStatus, OutboxMessage
 from regsvc.registration.models import Attendance, Registration, RegistrationLink, new_checkin_code
-from regsvc.registration.services import SeatLock, allocate, attendance_changed, seat_transaction
+from regsvc.registration.services import SeatLock, allocate, attendance_changed_by, seat_transaction
 from regsvc.storage import Storage
 from regsvc.text import search_key
 
@@ -165,18 +165,7 @@ def _cancel(lock: SeatLock, registration: Registration, now: datetime) -> None:
     seat goes to the waiting list, and whatever follows attendance is told."""
     before = registration.attendance
     allocate(lock, registration, Attendance.CANCELLED, now=now)
-    attendance_changed.send(
-        registration, session=lock.session, before=before, after=registration.attendance, actor=PARTICIPANT
-    )
-    record(
-        lock.session,
-        PARTICIPANT,
-        "attendance.changed",
-        event_id=registration.event_id,
-        subject=registration,
-        before=before,
-        after=registration.attendance,
-    )
+    attendance_changed_by(lock.session, registration, before, PARTICIPANT)
 
 
 # --- retention by schedule -----------------------------------------------------------------

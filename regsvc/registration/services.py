@@ -311,9 +311,20 @@ def _hold_period() -> timedelta:
     return timedelta(hours=current_app.config["SEAT_HOLD_HOURS"])
 
 
-def _attendance_changed(
+def attendance_changed_by(
     session: Session, registration: Registration, before: str | None, actor: StaffUser | str
 ) -> None:
+    """Record a change of attendance made by `actor` and announce it (attendance_changed):
+    what follows the attendance changes in the same transaction."""
+    record(
+        session,
+        actor,
+        "attendance.changed",
+        event_id=registration.event_id,
+        subject=registration,
+        before=before,
+        after=registration.attendance,
+    )
     attendance_changed.send(
         registration, session=session, before=before, after=registration.attendance, actor=actor
     )
@@ -606,7 +617,7 @@ def release_expired_holds(session: Session, now: datetime | None = None) -> int:
             for person in people:
                 allocate(lock, person, Attendance.ONLINE, now=now)
                 person.hold_released_at = now
-                _attendance_changed(session, person, Attendance.ONSITE, SYSTEM)
+                attendance_changed_by(session, person, Attendance.ONSITE, SYSTEM)
                 record(
                     session, SYSTEM, "seat.released", event_id=event_id, subject=person, name=person.full_name
                 )
@@ -680,16 +691,7 @@ def change_attendance(
         before = registration.attendance
         allocate(lock, registration, wanted, when_full, now=now)
         if registration.attendance != before:
-            _attendance_changed(session, registration, before, PARTICIPANT)
-            record(
-                session,
-                PARTICIPANT,
-                "attendance.changed",
-                event_id=registration.event_id,
-                subject=registration,
-                before=before,
-                after=registration.attendance,
-            )
+            attendance_changed_by(session, registration, before, PARTICIPANT)
             _mail(
                 session,
                 registration,
@@ -818,16 +820,7 @@ def staff_set_attendance(
         if registration.attendance != Attendance.ONSITE:
             registration.checked_in_at = None
             registration.checked_in_by_id = None
-        _attendance_changed(session, registration, before, actor)
-        record(
-            session,
-            actor,
-            "attendance.changed",
-            event_id=registration.event_id,
-            subject=registration,
-            before=before,
-            after=registration.attendance,
-        )
+        attendance_changed_by(session, registration, before, actor)
         if full and registration.attendance == Attendance.ONSITE:
             record(
                 session,
