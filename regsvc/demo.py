@@ -253,7 +253,9 @@ def _demo_claims(session: Session, storage: Storage, event: Event) -> Iterator[s
         registration = register(session, event.id, details, Attendance.ONSITE, now=registered_at).registration
         assert registration is not None  # a new address
         with write_transaction(session):
-            registration.checked_in_at = event.starts_at - timedelta(minutes=20)
+            # Checked in at the desk, which confirms the person (no seat hold left).
+            registration.checked_in_at = registration.confirmed_at = event.starts_at - timedelta(minutes=20)
+            registration.hold_expires_at = None
         claim = open_claim(session, registration)
         payout = (
             ClaimDetails(mode, route, PayoutMethod.BANK, *account)

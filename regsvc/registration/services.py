@@ -594,15 +594,20 @@ def confirm_address(session: Session, registration: Registration, now: datetime 
     return bool(confirmed)
 
 
+_EVENTS_TO_COME = select(Event.id)
+
+
 def release_expired_holds(session: Session, now: datetime | None = None) -> int:
     """Seats held longer than SEAT_HOLD_HOURS for addresses nobody confirmed go back: the
     registration follows online, and the seat goes to the waiting list through the seat
-    allocation. Returns how many were released."""
+    allocation. Returns how many were released. Once an event has begun nothing is
+    released: whoever comes is confirmed at the desk."""
     now = now or utcnow()
     expired = (
         Registration.attendance == Attendance.ONSITE,
         Registration.confirmed_at.is_(None),
         Registration.hold_expires_at <= now,
+        Registration.event_id.in_(_EVENTS_TO_COME.where(Event.starts_at > now)),
     )
     released = 0
     for event_id in session.scalars(select(Registration.event_id).where(*expired).distinct()).all():
@@ -638,6 +643,7 @@ def remind_held_seats(session: Session, now: datetime | None = None) -> int:
                 Registration.hold_reminded_at.is_(None),
                 Registration.hold_expires_at > now,
                 Registration.hold_expires_at <= now + _hold_period() / 2,
+                Registration.event_id.in_(_EVENTS_TO_COME.where(Event.starts_at > now)),
             )
             .with_for_update(of=Registration)
         ).all()

@@ -102,3 +102,14 @@ def test_the_desk_and_staff_confirm_the_people_they_seat(session, make_event, ma
     check_in(session, held.id, desk)
     assert _get(session, held.id).hold_expires_at is None
     assert release_expired_holds(session, now=utcnow() + timedelta(days=3)) == 0
+
+
+def test_nothing_is_released_or_reminded_once_the_event_has_begun(session, make_event, make_registration):
+    event = make_event(onsite_capacity=1)
+    held = make_registration(event).registration
+    make_registration(event)  # waiting
+    event = session.get(Event, event.id)
+    after_start = event.starts_at + timedelta(hours=1)
+    assert remind_held_seats(session, now=after_start) == 0
+    assert release_expired_holds(session, now=event.starts_at + timedelta(days=3)) == 0
+    assert _get(session, held.id).attendance == Attendance.ONSITE
