@@ -594,7 +594,8 @@ def confirm_address(session: Session, registration: Registration, now: datetime 
     return bool(confirmed)
 
 
-_EVENTS_TO_COME = select(Event.id)
+def _events_to_come(now: datetime):
+    return select(Event.id).where(Event.starts_at > now)
 
 
 def release_expired_holds(session: Session, now: datetime | None = None) -> int:
@@ -607,7 +608,7 @@ def release_expired_holds(session: Session, now: datetime | None = None) -> int:
         Registration.attendance == Attendance.ONSITE,
         Registration.confirmed_at.is_(None),
         Registration.hold_expires_at <= now,
-        Registration.event_id.in_(_EVENTS_TO_COME.where(Event.starts_at > now)),
+        Registration.event_id.in_(_events_to_come(now)),
     )
     released = 0
     for event_id in session.scalars(select(Registration.event_id).where(*expired).distinct()).all():
@@ -643,7 +644,7 @@ def remind_held_seats(session: Session, now: datetime | None = None) -> int:
                 Registration.hold_reminded_at.is_(None),
                 Registration.hold_expires_at > now,
                 Registration.hold_expires_at <= now + _hold_period() / 2,
-                Registration.event_id.in_(_EVENTS_TO_COME.where(Event.starts_at > now)),
+                Registration.event_id.in_(_events_to_come(now)),
             )
             .with_for_update(of=Registration)
         ).all()
