@@ -76,10 +76,10 @@ from regsvc.claims.drafting import ClaimDetails, add_receipt, open_claim, save_d
 from regsvc.claims.models import Claim, ClaimStatus, ExpenseKind, PayoutMethod, Receipt, TravelMode  # noqa: E402
 from regsvc.claims.receipts import process_upload  # noqa: E402
 from regsvc.claims.review import QUEUE_PAGE  # noqa: E402
-from regsvc.cli import alembic_config  # noqa: E402
 from regsvc.db import utcnow  # noqa: E402
 from regsvc.events.fares import parse_fares, replace_fares  # noqa: E402
 from regsvc.events.models import Event  # noqa: E402
+from regsvc.migrating import alembic_config  # noqa: E402
 from regsvc.registration.models import Attendance, Registration  # noqa: E402
 from regsvc.registration.services import ParticipantDetails, register  # noqa: E402
 from regsvc.roles import Role  # noqa: E402

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from regsvc's settings (see regsvc.cli.alembic_config)."""
+"""Alembic environment: the URL comes from regsvc's settings (see regsvc.migrating.alembic_config)."""
 
 from alembic import context
 from sqlalchemy import create_engine, pool

@@ -20,9 +20,9 @@ from config import TestingConfig
 from regsvc import create_app
 from regsvc.auth.models import StaffUser
 from regsvc.auth.services import create_user
-from regsvc.cli import alembic_config
 from regsvc.db import utcnow
 from regsvc.events.models import Event
+from regsvc.migrating import alembic_config
 from regsvc.models import Base
 from regsvc.registration.models import Attendance, WhenFull
 from regsvc.registration.services import ParticipantDetails, register

@@ -14,11 +14,11 @@ from sqlalchemy import create_engine, select, text
 import config
 from regsvc.auth.services import authenticate
 from regsvc.claims.models import Claim
-from regsvc.cli import alembic_config
 from regsvc.db import utcnow
 from regsvc.demo import next_date
 from regsvc.events.models import Event
 from regsvc.events.services import Phase, phase
+from regsvc.migrating import alembic_config
 from regsvc.models import Base
 from tests.conftest import fresh
 

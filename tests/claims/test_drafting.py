@@ -21,8 +21,8 @@ from regsvc.claims.drafting import (
 )
 from regsvc.claims.models import ClaimStatus, ExpenseKind, PayoutMethod, TravelMode
 from regsvc.claims.receipts import MAX_RECEIPTS_PER_CLAIM, ReceiptRejected, process_upload
-from regsvc.cli import alembic_config
 from regsvc.events.fares import parse_fares, replace_fares
+from regsvc.migrating import alembic_config
 from regsvc.registration.models import Attendance
 from regsvc.storage import Storage
 from tests.claims.conftest import after_start
