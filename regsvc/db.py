@@ -40,6 +40,15 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+def note_database_failed() -> None:
+    """This request's database call failed: its error page must not call the database again."""
+    g.database_failed = True
+
+
+def database_failed() -> bool:
+    return g.get("database_failed", False)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -1,13 +1,22 @@
 """Error pages in the site's style; nothing reaches the user as a bare traceback."""
 
+import errno
 import logging
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
+from regsvc.db import note_database_failed
+
 log = logging.getLogger(__name__)
+
+# Seconds a browser or script is asked to wait before trying a 503 page again.
+RETRY_AFTER = "30"
+# A write refused because the disk (or quota) is full, or the file system read-only.
+STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
 def init_app(app: Flask) -> None:
@@ -15,14 +24,33 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         return render_template("errors/csrf.html"), 400
 
+    def try_again(error: ServiceUnavailable):
+        note_database_failed()  # the page must not ask the database who is signed in
+        return render_template("errors/http.html", error=error), 503, [("Retry-After", RETRY_AFTER)]
+
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):
-        if not error.connection_invalidated:
+        # OperationalError: the server cannot be reached, is starting or stopping, or gave
+        # up on this transaction (deadlock, SQLite busy) — all cured by trying again. The
+        # pool has dropped the connection that failed.
+        if not (error.connection_invalidated or isinstance(error, OperationalError)):
             return unexpected_error(error)
-        # The database dropped a pooled connection (a restart): the pool has been renewed,
-        # and the same request will work when repeated.
-        log.warning("database connection lost: %s", error.orig)
-        return render_template("errors/http.html", error=ServiceUnavailable()), 503
+        log.warning("database unavailable: %s", error.orig)
+        return try_again(ServiceUnavailable())
+
+    @app.errorhandler(PoolTimeout)
+    def no_free_connection(error: PoolTimeout):
+        log.warning("no database connection free: %s", error)
+        return try_again(ServiceUnavailable())
+
+    @app.errorhandler(OSError)
+    def storage_error(error: OSError):
+        if error.errno not in STORAGE_FULL:
+            return unexpected_error(error)
+        # Whatever was being saved was written to a temporary file, which is removed, in a
+        # transaction that is rolled back: nothing half-written stays behind.
+        log.error("storage full or read-only: %s", error)
+        return try_again(ServiceUnavailable(description="storage-full"))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -127,6 +127,20 @@ class Storage:
         """Remove a committed file (erasure, a receipt removed from a draft claim)."""
         self.path(name).unlink(missing_ok=True)
 
+    def writable(self) -> bool:
+        """Whether a file can be written here now (a health check): a read-only or full disk,
+        or a root that is not a folder, says no."""
+        try:
+            self.temporary_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            probe = self.temporary_folder / f"health-{secrets.token_hex(8)}{_TEMPORARY_SUFFIX}"
+            try:
+                probe.write_bytes(b"ok")
+            finally:
+                probe.unlink(missing_ok=True)
+        except OSError:
+            return False
+        return True
+
     # -- reading ----------------------------------------------------------------------
 
     def exists(self, name: str) -> bool:

@@ -21,7 +21,7 @@ from flask_login import current_user, login_user
 
 from regsvc.auth import two_step
 from regsvc.auth.models import StaffUser
-from regsvc.db import get_session
+from regsvc.db import database_failed, get_session
 from regsvc.extensions import login_manager
 
 VERSION_KEY = "staff_version"
@@ -38,6 +38,8 @@ def signed_in_staff() -> StaffUser | None:
     public, participants) is answered without asking Flask-Login to load a user.
     """
     if "_user_id" not in session:  # where login_user keeps it; no remember-me cookies here
+        return None
+    if database_failed():  # the page says the database cannot be reached: no user to load
         return None
     return current_user if current_user.is_authenticated else None
 

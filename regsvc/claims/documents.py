@@ -62,6 +62,8 @@ class ReceiptPages:
     images: list[str]  # URLs the document's fetcher can read
     stored_sha256: str  # of the stored file: what is attached and served
     pages_not_drawn: int = 0
+    # The stored file is not in the storage: the document says so where the receipt would be.
+    missing: bool = False
 
 
 def claim_trail(session: Session, claims: Iterable[Claim]) -> dict[int, list[AuditEntry]]:
@@ -91,6 +93,8 @@ def _stored_sha256(receipt: Receipt, storage: Storage) -> str:
 
 
 def _receipt_pages(receipt: Receipt, number: int, storage: Storage) -> ReceiptPages:
+    if not storage.exists(receipt.stored_name):
+        return ReceiptPages(receipt, number, [], receipt.stored_sha256 or "", missing=True)
     digest = _stored_sha256(receipt, storage)
     if receipt.mime != "application/pdf":
         return ReceiptPages(receipt, number, [f"upload:{storage.relative_path(receipt.stored_name)}"], digest)
@@ -115,6 +119,8 @@ def embedded_receipts(entry: ClaimEntry, storage: Storage) -> list[EmbeddedFile]
     with the SHA-256 the document prints for it. Call in the document's locale."""
     files = []
     for item in entry.receipts:
+        if item.missing:
+            continue
         receipt = item.receipt
         extension = "pdf" if receipt.mime == "application/pdf" else "jpg"
         files.append(

@@ -19,6 +19,7 @@ from regsvc.claims.batches import (
 from regsvc.claims.documents import claim_pdf, claim_trail, claims_pdf
 from regsvc.claims.forms import BatchPaidForm, DecisionForm, NewBatchForm
 from regsvc.claims.models import Claim, ClaimStatus, Receipt
+from regsvc.claims.receipts import receipts_without_file
 from regsvc.claims.review import Decision, ReviewError, advisory_flags, finance_queue
 from regsvc.claims.serving import receipt_response
 from regsvc.db import get_session
@@ -61,7 +62,8 @@ def _claim_page(claim: Claim, form: DecisionForm, status: int = 200):
         claim=claim,
         registration=claim.registration,
         event=claim.registration.event,
-        flags=advisory_flags(session, claim),
+        flags=advisory_flags(session, claim, current_storage()),
+        missing=receipts_without_file(claim.receipts, current_storage()),
         trail=claim_trail(session, [claim])[claim.id],
     )
 

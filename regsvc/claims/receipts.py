@@ -27,7 +27,7 @@ import subprocess
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -680,6 +680,12 @@ def stage_receipt(session: Session, storage: Storage, processed: ProcessedReceip
         preview_name=stage(processed.preview) if processed.preview else None,
         thumbnail_name=stage(processed.thumbnail),
     )
+
+
+def receipts_without_file(receipts: Iterable[Receipt], storage: Storage) -> set[int]:
+    """Ids of the receipts whose stored file is not in the storage (lost with a disk, or a
+    restore without the uploads): pages and documents say so instead of failing."""
+    return {receipt.id for receipt in receipts if not storage.exists(receipt.stored_name)}
 
 
 def referenced_upload_names(session: Session) -> set[str]:

@@ -16,6 +16,7 @@ from regsvc.audit.models import AuditEntry
 from regsvc.audit.services import record
 from regsvc.auth.models import StaffUser
 from regsvc.claims.models import Claim, ClaimStatus, PayoutMethod, Receipt
+from regsvc.claims.receipts import receipts_without_file
 from regsvc.claims.transitions import TransitionRefused, locked_claim
 from regsvc.db import write_transaction
 from regsvc.formatting import staff_datetime
@@ -24,6 +25,7 @@ from regsvc.money import AmountError, format_money, to_minor_units
 from regsvc.pagination import Page, paginate
 from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.models import Registration
+from regsvc.storage import Storage
 from regsvc.text import mailbox_key, person_name_key
 
 QUEUE_PAGE = 50
@@ -67,11 +69,25 @@ def finance_queue(
     return Page(items=rows, total=found.total, number=found.number, pages=found.pages)
 
 
-def advisory_flags(session: Session, claim: Claim) -> list[str]:
+def advisory_flags(session: Session, claim: Claim, storage: Storage) -> list[str]:
     """What finance should look at twice. Shown on the claim; never blocks anything."""
     registration = claim.registration
     event = registration.event
     flags = []
+    missing = receipts_without_file(claim.receipts, storage)
+    if missing:
+        numbers = ", ".join(
+            str(number) for number, receipt in enumerate(claim.receipts, 1) if receipt.id in missing
+        )
+        flags.append(
+            str(
+                _l(
+                    "The file of receipt %(numbers)s is missing from the server's storage: restore it "
+                    "from a backup, or ask the participant to upload it again.",
+                    numbers=numbers,
+                )
+            )
+        )
     hashes = [receipt.sha256 for receipt in claim.receipts]
     if hashes and session.scalar(
         select(func.count())

@@ -13,11 +13,12 @@ def receipt_response(receipt: Receipt, which: str):
     """The receipt's photo, thumbnail or PDF preview inline, or its original PDF as a
     download; always with headers that stop the browser from running anything in it."""
     name = getattr(receipt, FILES[which], None) if which in FILES else None
-    if not name:
-        abort(404)
+    storage = current_storage()
+    if not name or not storage.exists(name):
+        abort(404)  # the pages say when a receipt's file is missing
     is_original_pdf = which == "file" and receipt.mime == "application/pdf"
     response = send_file(
-        current_storage().path(name),
+        storage.path(name),
         mimetype="application/pdf" if is_original_pdf else "image/jpeg",
         as_attachment=is_original_pdf,
         download_name=receipt.original_name or f"receipt-{receipt.id}",

@@ -22,7 +22,7 @@ from regsvc.claims.drafting import (
 from regsvc.claims.forms import ClaimDetailsForm, ReceiptDetailsForm, ReceiptForm
 from regsvc.claims.labels import CLAIM_STATUS, EXPENSE_KIND, PAYOUT_METHOD, TRAVEL_MODE
 from regsvc.claims.models import ExpenseKind, PayoutMethod, Receipt, TravelMode
-from regsvc.claims.receipts import ReceiptRejected
+from regsvc.claims.receipts import ReceiptRejected, receipts_without_file
 from regsvc.claims.review import decision_reason
 from regsvc.claims.services import travel_refund
 from regsvc.claims.serving import receipt_response
@@ -88,6 +88,7 @@ def _page(
                 for receipt in (claim.receipts if claim else [])
             },
             receipts_left=receipts_left(claim),
+            missing=receipts_without_file(claim.receipts, current_storage()) if claim else set(),
         ),
         status,
     )

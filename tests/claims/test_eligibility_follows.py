@@ -11,6 +11,7 @@ from regsvc.claims.review import advisory_flags, approve
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.registration.models import Attendance, Registration
 from regsvc.registration.services import change_attendance, staff_set_attendance
+from regsvc.storage import current_storage
 from tests.conftest import fresh
 from tests.registration.test_pages import mailed_token, register_by_form, text_of
 
@@ -37,12 +38,13 @@ def test_an_approved_claim_goes_back_to_review_when_the_participant_is_moved_onl
     assert claims_awaiting_batch(session, None) == []  # not offered for payment
     [change] = _changes(session, claim.id)
     assert change.details["attendance"] == "online" and change.details["status_before"] == "approved"
-    flags = advisory_flags(session, claim)
+    flags = advisory_flags(session, claim, current_storage())
     assert any("Attendance changed to Online" in flag for flag in flags)
     # Finance decides again: the flag has been seen and goes.
     approve(session, claim.id, finance_user, amount=0, reason="Followed online: no trip to refund.")
     assert not any(
-        "Attendance changed" in flag for flag in advisory_flags(session, session.get(Claim, claim.id))
+        "Attendance changed" in flag
+        for flag in advisory_flags(session, session.get(Claim, claim.id), current_storage())
     )
 
 

@@ -24,6 +24,7 @@ from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import RegistrationLink
 from regsvc.roles import Role
 from regsvc.security import hash_token, new_token
+from regsvc.storage import current_storage
 from tests.claims.conftest import after_start
 from tests.claims.test_documents import pdf_text
 from tests.conftest import fresh, sign_in
@@ -126,7 +127,7 @@ def test_the_state_machine(session, submitted, finance_user):
 
 def test_advisory_flags(app, session, submitted):
     claim = submitted(amounts=(300000, 200000), issued_on=date(2031, 5, 1))
-    flags = " ".join(advisory_flags(session, claim))
+    flags = " ".join(advisory_flags(session, claim, current_storage()))
     assert "dated more than 7 days before or after the event" in flags
     assert "not checked in" in flags
     assert "above the cap" in flags
@@ -139,10 +140,10 @@ def test_the_receipt_date_window_is_a_setting(app, session, submitted):
         for receipt in claim.receipts:
             receipt.issued_on = event_day - timedelta(days=days)
         session.commit()
-        flags = " ".join(advisory_flags(session, claim))
+        flags = " ".join(advisory_flags(session, claim, current_storage()))
         assert ("before or after the event" in flags) is flagged, days
     app.config["RECEIPT_DATE_WINDOW_DAYS"] = 10
-    assert "before or after the event" not in " ".join(advisory_flags(session, claim))
+    assert "before or after the event" not in " ".join(advisory_flags(session, claim, current_storage()))
 
 
 def test_the_queue_takes_the_same_number_of_queries_for_any_number_of_claims(session, submitted, app):
