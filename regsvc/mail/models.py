@@ -30,6 +30,9 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     # When set, the message carries this check-in code as a QR image attachment.
     checkin_code: Mapped[str | None] = mapped_column(String(20))
+    # Given when a sender first takes the message, and kept for every attempt: a recipient's
+    # mail program shows a message that went out twice once.
+    message_id: Mapped[str | None] = mapped_column(String(320))
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -50,6 +50,7 @@ class Mail:
             "kind": self.kind,
             "body": self.body,
             "checkin_code": self.checkin_code,
+            "message_id": None,  # given by the sender (see _claim)
             "status": MailStatus.PENDING.value,
             "attempts": 0,
             "next_attempt_at": now,
