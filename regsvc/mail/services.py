@@ -16,7 +16,7 @@ from typing import cast
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from regsvc.db import utcnow, write_transaction
@@ -118,6 +118,17 @@ def queued(session: Session, message_id: int) -> None:
 def committed_message_ids(session: Session) -> list[int]:
     """Ids of the messages that this session has committed since the last call."""
     return session.info.pop("outbox_committed", [])
+
+
+def oldest_pending_age(session: Session) -> timedelta | None:
+    """How long the oldest message not yet sent (pending or being sent) has waited; None
+    when every message has gone out (or failed for good)."""
+    oldest = session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status.in_((MailStatus.PENDING, MailStatus.SENDING))
+        )
+    )
+    return None if oldest is None else utcnow() - oldest
 
 
 def _backoff(attempts: int) -> timedelta:

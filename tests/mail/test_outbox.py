@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from regsvc.db import utcnow, write_transaction
 from regsvc.mail.models import MailStatus, OutboxMessage
-from regsvc.mail.services import committed_message_ids, queue_mail, send_pending, watch
+from regsvc.mail.services import committed_message_ids, oldest_pending_age, queue_mail, send_pending, watch
 from regsvc.registration.models import Registration
 from tests.conftest import _free_port, body_of, form_data, fresh
 
@@ -173,3 +173,21 @@ def test_the_watching_sender_sends_each_round_until_stopped(
     watch(session, interval=0, stop=lambda: next(rounds))
     assert len(smtp_server.wait_for(1)) == 1
     assert messages(session)[0].status == MailStatus.SENT
+
+
+def test_the_age_of_the_oldest_message_not_yet_sent(app, session, make_event, make_registration):
+    assert oldest_pending_age(session) is None
+    make_registration(make_event())
+    make_registration(make_event())
+    first, second = messages(session)
+    first.created_at = utcnow() - timedelta(minutes=5)
+    first.status = MailStatus.SENDING
+    second.created_at = utcnow() - timedelta(minutes=1)
+    session.commit()
+    assert timedelta(minutes=5) <= oldest_pending_age(session) < timedelta(minutes=6)
+    first.status = MailStatus.SENT
+    session.commit()
+    assert timedelta(minutes=1) <= oldest_pending_age(session) < timedelta(minutes=2)
+    second.status = MailStatus.FAILED
+    session.commit()
+    assert oldest_pending_age(session) is None
