@@ -80,3 +80,22 @@ def test_healthz_checks_that_the_storage_is_writable(app, client, tmp_path):
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.json["storage"] == "not writable"
+
+
+def test_healthz_reports_how_long_mail_has_waited(app, client, session):
+    from datetime import timedelta
+
+    from regsvc.db import utcnow
+    from regsvc.mail.services import Mail, add_to_outbox
+
+    assert client.get("/healthz").json["oldest_pending_mail_seconds"] is None
+    add_to_outbox(session, Mail("a@example.org", "Hello", "Body"), now=utcnow() - timedelta(minutes=3))
+    session.commit()
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json["status"] == "ok"
+    assert 180 <= health.json["oldest_pending_mail_seconds"] < 240
+    add_to_outbox(session, Mail("b@example.org", "Hello", "Body"), now=utcnow() - timedelta(hours=1))
+    session.commit()
+    health = client.get("/healthz")
+    # Mail stuck for an hour needs a person, but the server can still serve: 200, "degraded".
+    assert health.status_code == 200 and health.json["status"] == "degraded"

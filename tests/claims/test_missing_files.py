@@ -39,7 +39,7 @@ def test_the_claim_pdf_says_where_the_file_is_missing(app, session, submitted):
     # The receipt that is there is still drawn and hashed.
     assert claim.receipts[0].stored_sha256 in text
     archival = claim_pdf(session, claim, current_storage(), archival=True)
-    assert "not attached to this document" in " ".join(pdf_text(archival).split())
+    assert "File missing from the server's storage." in " ".join(pdf_text(archival).split())
 
 
 def test_the_finance_page_shows_the_note_instead_of_a_broken_picture(
