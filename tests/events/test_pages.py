@@ -67,7 +67,12 @@ def test_privacy_notice(client):
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "storage": "ok",
+        "oldest_pending_mail_seconds": None,
+    }
 
 
 def test_healthz_reports_an_unreachable_database(app_settings):
