@@ -21,4 +21,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Drops a table or column? Name them all first, so that data is never dropped unasked:
+    # regsvc.migrating.refuse_to_drop_data(revision, tables=(...), columns={"table": (...)})
     ${downgrades if downgrades else "pass"}

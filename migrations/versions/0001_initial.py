@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import regsvc.db
+from regsvc.migrating import refuse_to_drop_data
 
 revision = "0001"
 down_revision = None
@@ -111,6 +112,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, tables=("registration_links", "registrations", "outbox", "events"))
     with op.batch_alter_table("registration_links", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_registration_links_registration_id"))
 

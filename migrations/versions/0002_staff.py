@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import regsvc.db
+from regsvc.migrating import refuse_to_drop_data
 from regsvc.registration.models import new_checkin_code
 from regsvc.text import search_key as fold
 
@@ -113,6 +114,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(
+        revision,
+        tables=("staff_roles", "audit_log", "staff_users", "login_failures"),
+        columns={
+            "registrations": ("search_text", "checked_in_by_id", "checked_in_at", "checkin_code"),
+            "outbox": ("checkin_code",),
+        },
+    )
     with op.batch_alter_table("registrations", schema=None) as batch_op:
         batch_op.drop_constraint("fk_registrations_checked_in_by", type_="foreignkey")
         batch_op.drop_constraint("uq_registrations_checkin_code", type_="unique")

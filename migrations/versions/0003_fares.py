@@ -8,6 +8,8 @@ Create Date: 2026-11-27 04:54:23.822469
 import sqlalchemy as sa
 from alembic import op
 
+from regsvc.migrating import refuse_to_drop_data
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -32,6 +34,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, tables=("fares",))
     with op.batch_alter_table("fares", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_fares_event_id"))
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import regsvc.db
+from regsvc.migrating import refuse_to_drop_data
 
 revision = "0004"
 down_revision = "0003"
@@ -61,6 +62,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, tables=("receipts", "claims"))
     with op.batch_alter_table("receipts", schema=None) as batch_op:
         batch_op.drop_index("ix_receipts_sha256")
         batch_op.drop_index(batch_op.f("ix_receipts_claim_id"))

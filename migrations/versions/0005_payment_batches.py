@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import regsvc.db
+from regsvc.migrating import refuse_to_drop_data
 
 revision = "0005"
 down_revision = "0004"
@@ -38,6 +39,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, tables=("payment_batches",), columns={"claims": ("batch_id",)})
     with op.batch_alter_table("claims") as batch:
         batch.drop_constraint("fk_claims_batch_id_payment_batches", type_="foreignkey")
         batch.drop_index("ix_claims_batch_id")

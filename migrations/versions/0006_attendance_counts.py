@@ -8,6 +8,8 @@ Create Date: 2026-11-29 08:00:00
 import sqlalchemy as sa
 from alembic import op
 
+from regsvc.migrating import refuse_to_drop_data
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -31,6 +33,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, columns={"events": ("waitlisted_count", "onsite_taken")})
     with op.batch_alter_table("events") as batch:
         batch.drop_constraint("ck_events_attendance_counts_not_negative", type_="check")
         batch.drop_column("waitlisted_count")

@@ -8,6 +8,8 @@ Create Date: 2026-11-30 08:00:00
 import sqlalchemy as sa
 from alembic import op
 
+from regsvc.migrating import refuse_to_drop_data
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -22,5 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, columns={"receipts": ("stored_sha256",)})
     with op.batch_alter_table("receipts") as batch:
         batch.drop_column("stored_sha256")

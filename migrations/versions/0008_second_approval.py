@@ -8,6 +8,8 @@ Create Date: 2026-11-30 21:40:00
 import sqlalchemy as sa
 from alembic import op
 
+from regsvc.migrating import refuse_to_drop_data
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -24,6 +26,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, columns={"claims": ("first_approved_amount", "first_approved_by_id")})
     with op.batch_alter_table("claims") as batch:
         batch.drop_constraint("fk_claims_first_approved_by", type_="foreignkey")
         batch.drop_column("first_approved_amount")

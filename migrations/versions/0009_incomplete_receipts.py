@@ -8,6 +8,8 @@ Create Date: 2026-12-01 09:00:00
 import sqlalchemy as sa
 from alembic import op
 
+from regsvc.migrating import DowngradeRefused
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -27,7 +29,7 @@ def downgrade() -> None:
         sa.text("SELECT count(*) FROM receipts WHERE amount IS NULL OR issued_on IS NULL")
     )
     if incomplete:
-        raise RuntimeError(
+        raise DowngradeRefused(
             f"Cannot downgrade below 0009: {incomplete} receipt(s) have no date or no amount yet. "
             "Have the participants complete them (or remove them), then downgrade again."
         )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import regsvc.db
+from regsvc.migrating import refuse_to_drop_data
 
 revision = "0010"
 down_revision = "0009"
@@ -30,6 +31,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(
+        revision,
+        columns={
+            "outbox": ("kind",),
+            "registrations": ("hold_released_at", "hold_reminded_at", "hold_expires_at", "confirmed_at"),
+        },
+    )
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("kind")
     with op.batch_alter_table("registrations") as batch:

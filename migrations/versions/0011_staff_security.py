@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import regsvc.db
+from regsvc.migrating import refuse_to_drop_data
 
 revision = "0011"
 down_revision = "0010"
@@ -27,6 +28,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(
+        revision,
+        columns={
+            "login_failures": ("kind",),
+            "staff_users": ("session_version", "totp_last_step", "totp_enabled_at", "totp_secret"),
+        },
+    )
     with op.batch_alter_table("login_failures") as batch:
         batch.drop_column("kind")
     with op.batch_alter_table("staff_users") as batch:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import regsvc.db
+from regsvc.migrating import refuse_to_drop_data
 
 revision = "0012"
 down_revision = "0011"
@@ -26,4 +27,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, tables=("rate_counters",))
     op.drop_table("rate_counters")
