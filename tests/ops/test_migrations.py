@@ -188,6 +188,13 @@ def test_an_upgrade_that_fails_half_way_leaves_the_previous_revision_intact(new_
     engine.dispose()
 
 
+def add_rate_counter(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO rate_counters VALUES ('k', '2030-01-01 00:00:00', 1)"))
+    engine.dispose()
+
+
 @pytest.fixture
 def regsvc_commands():
     """The schema commands in a group of their own (regsvc/cli.py assembles the real one)."""
@@ -200,7 +207,8 @@ def test_regsvc_downgrade_names_what_it_would_drop_and_drops_it_only_when_forced
     new_database, app_on, regsvc_commands
 ):
     url = new_database("downgrade_command")
-    database_at(url, HEAD)
+    upgrade(url, "head")
+    add_rate_counter(url)  # what 0012 added; nothing else holds data
     runner = app_on(url).test_cli_runner()
 
     refused = runner.invoke(regsvc_commands, ["downgrade", "0011"])
@@ -245,10 +253,7 @@ def test_the_alembic_command_works_with_regsvcs_settings(new_database):
 
     assert alembic("upgrade", "head").returncode == 0
     assert alembic("current").stdout.split() == [HEAD, "(head)"]
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("INSERT INTO rate_counters VALUES ('k', '2030-01-01 00:00:00', 1)"))
-    engine.dispose()
+    add_rate_counter(url)
 
     refused = alembic("downgrade", "0011")
     assert refused.returncode != 0 and "table rate_counters (1 row)" in refused.stderr
