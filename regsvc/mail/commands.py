@@ -1,5 +1,7 @@
 """`regsvc send-mail`: the outbox's sender."""
 
+import signal
+import threading
 from collections.abc import Callable
 
 import click
@@ -17,12 +19,18 @@ def register(group: click.Group, every_minute: Callable[[], object] | None = Non
     @click.option("--watch", is_flag=True, help="Keep running, sending due mail every --interval seconds.")
     @click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds with --watch.")
     def send_mail(watch, interval):
-        """Send the e-mails that are due, retrying failed ones with back-off."""
+        """Send the e-mails that are due, retrying failed ones with back-off.
+
+        With --watch it keeps running through database and mail server failures, and stops
+        on SIGTERM or Ctrl-C once the message in hand is sent."""
         if watch:
-            click.echo(f"Sending due mail every {interval:g} s; stop with Ctrl-C.")
-            try:
-                watch_outbox(get_session(), interval, every_minute=every_minute)
-            except KeyboardInterrupt:
-                return
+            stop = threading.Event()
+            # Only the flag: the message in hand is finished, then watch() returns.
+            signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+            signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+            click.echo(f"Sending due mail every {interval:g} s; stop with Ctrl-C or SIGTERM.")
+            watch_outbox(get_session(), interval, stop=stop, every_minute=every_minute)
+            click.echo("Stopped.")
+            return
         sent, failed = send_pending(get_session())
         click.echo(f"Sent {sent} message(s); {failed} failed and will be retried later.")

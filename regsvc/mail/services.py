@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import smtplib
+import socket
 import ssl
+import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
-from typing import cast
+from email.utils import parseaddr
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Row, String, Table, bindparam, func, insert, literal, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from regsvc.db import utcnow, write_transaction
 from regsvc.documents.qr import qr_png
@@ -26,9 +31,16 @@ from regsvc.translation import current_translations, template_gettext
 
 log = logging.getLogger(__name__)
 
-# A message left in "sending" this long was abandoned by a process that died.
-STALE_SENDING = timedelta(minutes=10)
+# A sender holds the messages it takes for this long, and renews the hold while it works
+# through them: the messages of a sender that died go out again once its hold runs out.
+LEASE = timedelta(seconds=60)
+# Messages a sender takes at a time: few, so that several senders share the work.
+BATCH = 20
+# Back-off of a failed message's next attempt (1, 2, 4, … minutes), at most this.
 MAX_BACKOFF = timedelta(hours=6)
+# `watch` waits 1, 2, 4, … seconds after each failed round (database or mail server
+# unreachable), at most this many.
+MAX_RETRY_DELAY = 30.0
 
 
 @dataclass(frozen=True)
@@ -135,12 +147,16 @@ def _backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _build(message: OutboxMessage, sender: str) -> EmailMessage:
+def _retry_delay(failed_rounds: int) -> float:
+    return min(2.0 ** (failed_rounds - 1), MAX_RETRY_DELAY)
+
+
+def _build(message: Row, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    email["Message-ID"] = message.message_id
     email.set_content(message.body)
     if message.checkin_code:
         email.add_attachment(
@@ -149,171 +165,377 @@ def _build(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
-class _Transport:
-    """One SMTP connection for a batch, opened on first use; or the log."""
+def _log_instead_of_sending(message: Row, with_body: bool) -> None:
+    # No MAIL_SERVER: nothing goes out, and no MIME message is built for nobody.
+    if with_body:
+        log.info(
+            "mail to %s (no MAIL_SERVER set, not sent): %s\n%s",
+            message.recipient,
+            message.subject,
+            message.body,
+        )
+    else:
+        log.info("mail to %s (no MAIL_SERVER set, not sent): %s", message.recipient, message.subject)
 
-    def __init__(self, config):
+
+class _Unreachable(Exception):
+    """No connection to the mail server could be made: no message's fault."""
+
+
+def _refused(error: Exception) -> bool:
+    """Whether the server refused one message on a connection that still works (421 is
+    the server closing the connection)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code != 421 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return error.smtp_code != 421
+    return False
+
+
+class _Transport:
+    """An SMTP connection, opened when a message needs it and kept for the next ones."""
+
+    def __init__(self, config: Mapping[str, Any]):
         self.config = config
         self.smtp: smtplib.SMTP | None = None
 
-    def send(self, message: OutboxMessage) -> None:
+    def send(self, email: EmailMessage) -> None:
+        """Send over the open connection, or a new one. Raises _Unreachable when no
+        connection can be made; any other error is this message's: refused (see _refused),
+        or the connection broke off while it was being sent."""
+        if self.smtp is not None:
+            try:
+                self.smtp.send_message(email)
+                return
+            except (smtplib.SMTPException, OSError) as error:
+                if _refused(error):
+                    raise
+                # The server may have dropped the connection since the last message (an idle
+                # timeout, a limit of messages per connection): this one gets a new connection.
+                self.close()
+        smtp = self._connect()
+        try:
+            smtp.send_message(email)
+        except (smtplib.SMTPException, OSError) as error:
+            if not _refused(error):
+                self.close()
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
         config = self.config
-        if not config["MAIL_SERVER"]:
-            # Nothing goes out: log it, without building a MIME message for nobody.
-            if config["MAIL_LOG_BODY"]:
-                log.info(
-                    "mail to %s (no MAIL_SERVER set, not sent): %s\n%s",
-                    message.recipient,
-                    message.subject,
-                    message.body,
-                )
-            else:
-                log.info("mail to %s (no MAIL_SERVER set, not sent): %s", message.recipient, message.subject)
-            return
-        email = _build(message, config["MAIL_FROM"])
-        if self.smtp is None:
-            if config["MAIL_USE_SSL"]:
-                self.smtp = smtplib.SMTP_SSL(
-                    config["MAIL_SERVER"],
-                    config["MAIL_PORT"],
-                    timeout=config["MAIL_TIMEOUT"],
-                    context=ssl.create_default_context(),
-                )
-            else:
-                self.smtp = smtplib.SMTP(
-                    config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
-                )
-                if config["MAIL_USE_STARTTLS"]:
-                    self.smtp.starttls(context=ssl.create_default_context())
+        smtp = (
+            smtplib.SMTP_SSL(timeout=config["MAIL_TIMEOUT"], context=ssl.create_default_context())
+            if config["MAIL_USE_SSL"]
+            else smtplib.SMTP(timeout=config["MAIL_TIMEOUT"])
+        )
+        try:
+            smtp.connect(config["MAIL_SERVER"], config["MAIL_PORT"])
+            if config["MAIL_USE_STARTTLS"] and not config["MAIL_USE_SSL"]:
+                smtp.starttls(context=ssl.create_default_context())
             if config["MAIL_USERNAME"]:
-                self.smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        self.smtp.send_message(email)
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        except (smtplib.SMTPException, OSError) as error:
+            smtp.close()
+            where = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+            raise _Unreachable(f"{where}: {error or type(error).__name__}") from error
+        self.smtp = smtp
+        return smtp
 
     def close(self) -> None:
         if self.smtp is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.quit()
+            self.smtp.close()
             self.smtp = None
 
 
-BATCH = 100
-
-
-def _due(now):
-    return or_(
-        (OutboxMessage.status == MailStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
-        # Taken by a sender that died before it finished.
-        (OutboxMessage.status == MailStatus.SENDING) & (OutboxMessage.next_attempt_at < now - STALE_SENDING),
+_CLAIMED_COLUMNS = (
+    OUTBOX.c.id,
+    OUTBOX.c.recipient,
+    OUTBOX.c.subject,
+    OUTBOX.c.body,
+    OUTBOX.c.checkin_code,
+    OUTBOX.c.attempts,
+    OUTBOX.c.message_id,
+)
+# One small statement per message the server accepted: it is recorded at once, so a sender
+# killed mid-batch sends again at most the message it had in hand.
+_MARK_SENT = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("message"))
+    .values(
+        status=MailStatus.SENT.value,
+        sent_at=bindparam("accepted_at", type_=OUTBOX.c.sent_at.type),
+        attempts=OUTBOX.c.attempts + 1,
+        last_error="",
+        # Sent: the body (which may carry a private link) is not kept; recipient, subject,
+        # kind and times are.
+        body="",
     )
+)
 
 
-def _claim(session: Session, now, ids: list[int] | None) -> list[OutboxMessage]:
-    """Take up to BATCH due messages, so that no other sender takes them too."""
-    # Two short statements: on SQLite this transaction holds the database's write lock,
-    # which the registrations of a burst are waiting for.
-    with write_transaction(session):
+@dataclass
+class _Batch:
+    """Messages one sender holds until `lease_until`, the value it wrote to their
+    next_attempt_at: only the holder knows it, so only the holder renews or releases them."""
+
+    messages: list[Row]
+    lease_until: datetime
+    renew_at: float  # time.monotonic() when the lease is half gone
+
+
+@dataclass
+class _Round:
+    sent: int = 0
+    failed: int = 0  # attempts that failed: retried later, or given up after MAIL_MAX_ATTEMPTS
+    # Why the round stopped early: the mail server was unreachable or broke off.
+    smtp_error: str | None = None
+
+
+@dataclass
+class _Sender:
+    """Takes due messages a few at a time and sends each one once."""
+
+    session: Session
+    config: Mapping[str, Any]
+    stop: threading.Event = field(default_factory=threading.Event)
+    # Writes the database failed to take (a message the server accepted, the rest of a batch
+    # handed back): made before anything else once it answers again.
+    owed: list[tuple[Executable, dict]] = field(default_factory=list)
+
+    @property
+    def lease(self) -> timedelta:
+        # At least six SMTP timeouts: time to send the message in hand after a renewal.
+        return max(LEASE, timedelta(seconds=6 * self.config["MAIL_TIMEOUT"]))
+
+    def send_due(self, ids: Sequence[int] | None = None) -> _Round:
+        """Send the messages that are due (of `ids`, when given) until none is left, the
+        mail server fails, or `stop` is set. Database errors are raised."""
+        if self.session.in_transaction():
+            self.session.commit()
+        self.settle()
+        outcome = _Round()
+        transport = _Transport(self.config)
+        try:
+            while not self.stop.is_set() and (batch := self._claim(ids)):
+                self._send_batch(batch, transport, outcome)
+                if outcome.smtp_error is not None:
+                    break
+        finally:
+            transport.close()
+        return outcome
+
+    def settle(self) -> None:
+        """Make the writes owed to the database (raises while it is unreachable)."""
+        if not self.owed:
+            return
+        with write_transaction(self.session):
+            connection = self.session.connection()
+            for statement, params in self.owed:
+                connection.execute(statement, params)
+        self.owed.clear()
+
+    def _write(self, statement: Executable, params: dict | None = None) -> None:
+        self.owed.append((statement, params or {}))
+        self.settle()
+
+    def _claim(self, ids: Sequence[int] | None) -> _Batch | None:
+        """Take up to BATCH due messages (pending ones, and those whose holder's lease ran
+        out) so that no other sender takes them too; a message gets its Message-ID here."""
+        now = utcnow()
+        lease_until = now + self.lease
         query = (
-            select(OutboxMessage.id)
-            .where(_due(now))
-            .order_by(OutboxMessage.id)
+            select(OUTBOX.c.id)
+            .where(
+                OUTBOX.c.status.in_((MailStatus.PENDING.value, MailStatus.SENDING.value)),
+                OUTBOX.c.next_attempt_at <= now,
+            )
+            .order_by(OUTBOX.c.id)
             .limit(BATCH)
             .with_for_update(skip_locked=True)
         )
         if ids is not None:
-            query = query.where(OutboxMessage.id.in_(ids))
-        taken = list(session.scalars(query))
-        if taken:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(taken))
-                .values(status=MailStatus.SENDING, next_attempt_at=now)
-                .execution_options(synchronize_session=False)
+            query = query.where(OUTBOX.c.id.in_(ids))
+        # Two short statements: on SQLite this transaction holds the database's write lock,
+        # which the registrations of a burst are waiting for.
+        with write_transaction(self.session):
+            connection = self.session.connection()
+            taken = list(connection.scalars(query))
+            if not taken:
+                return None
+            claimed = connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(taken))
+                .values(
+                    status=MailStatus.SENDING.value,
+                    next_attempt_at=lease_until,
+                    message_id=func.coalesce(OUTBOX.c.message_id, self._new_message_id()),
+                )
+                .returning(*_CLAIMED_COLUMNS)
+            ).all()
+        messages = sorted(claimed, key=lambda message: message.id)
+        return _Batch(messages, lease_until, time.monotonic() + self.lease.total_seconds() / 2)
+
+    def _new_message_id(self):
+        """A Message-ID for each message of a claim that has none: <random.id@domain>."""
+        domain = parseaddr(self.config["MAIL_FROM"])[1].rpartition("@")[2] or socket.getfqdn()
+        return literal(f"<{secrets.token_hex(12)}.", String) + func.cast(OUTBOX.c.id, String) + f"@{domain}>"
+
+    def _send_batch(self, batch: _Batch, transport: _Transport, outcome: _Round) -> None:
+        waiting = list(batch.messages)
+        try:
+            while waiting and not self.stop.is_set() and outcome.smtp_error is None:
+                if time.monotonic() >= batch.renew_at:
+                    waiting = self._renew(batch, waiting)
+                    continue
+                message = waiting.pop(0)
+                try:
+                    self._send(message, transport)
+                except _Unreachable as error:
+                    waiting.insert(0, message)
+                    outcome.smtp_error = str(error)
+                    log.warning("cannot reach the mail server: %s", error)
+                except Exception as error:
+                    outcome.failed += 1
+                    log.warning("sending mail %s to %s failed: %s", message.id, message.recipient, error)
+                    if isinstance(error, smtplib.SMTPException | OSError) and not _refused(error):
+                        # The connection broke off while this message was being sent.
+                        outcome.smtp_error = str(error) or type(error).__name__
+                    self._write(*self._failure(message, error))
+                else:
+                    outcome.sent += 1
+                    self._write(_MARK_SENT, {"message": message.id, "accepted_at": utcnow()})
+        except BaseException:
+            # The database failed (or the process is being stopped): the rest of the batch
+            # goes back with the next write that gets through.
+            if waiting:
+                self.owed.append(self._release(batch, waiting))
+            raise
+        if waiting:
+            # Stopped, or the mail server failed: not these messages' fault, so no attempt is
+            # counted against them; they are due again at once, for this or another sender.
+            self._write(*self._release(batch, waiting))
+
+    def _send(self, message: Row, transport: _Transport) -> None:
+        if not self.config["MAIL_SERVER"]:
+            _log_instead_of_sending(message, self.config["MAIL_LOG_BODY"])
+            return
+        transport.send(_build(message, self.config["MAIL_FROM"]))
+
+    def _renew(self, batch: _Batch, waiting: list[Row]) -> list[Row]:
+        """Extend the lease on the messages still waiting; returns those still held."""
+        lease_until = utcnow() + self.lease
+        with write_transaction(self.session):
+            kept = set(
+                self.session.connection().scalars(
+                    update(OUTBOX)
+                    .where(*self._held(batch, waiting))
+                    .values(next_attempt_at=lease_until)
+                    .returning(OUTBOX.c.id)
+                )
             )
-    if not taken:
-        return []
-    return list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.id.in_(taken))
-            .order_by(OutboxMessage.id)
-            .execution_options(populate_existing=True)
+        batch.lease_until = lease_until
+        batch.renew_at = time.monotonic() + self.lease.total_seconds() / 2
+        return [message for message in waiting if message.id in kept]
+
+    @staticmethod
+    def _held(batch: _Batch, messages: list[Row]):
+        return (
+            OUTBOX.c.id.in_([message.id for message in messages]),
+            OUTBOX.c.status == MailStatus.SENDING.value,
+            OUTBOX.c.next_attempt_at == batch.lease_until,
         )
-    )
+
+    def _release(self, batch: _Batch, messages: list[Row]) -> tuple[Executable, dict]:
+        statement = (
+            update(OUTBOX)
+            .where(*self._held(batch, messages))
+            .values(status=MailStatus.PENDING.value, next_attempt_at=utcnow())
+        )
+        return statement, {}
+
+    def _failure(self, message: Row, error: Exception) -> tuple[Executable, dict]:
+        attempts = message.attempts + 1
+        values: dict[str, object] = {"attempts": attempts, "last_error": str(error)[:2000]}
+        if attempts >= self.config["MAIL_MAX_ATTEMPTS"]:
+            # Never sent: no working link kept at rest either.
+            values.update(status=MailStatus.FAILED.value, body="")
+        else:
+            values.update(status=MailStatus.PENDING.value, next_attempt_at=utcnow() + _backoff(attempts))
+        return update(OUTBOX).where(OUTBOX.c.id == message.id).values(values), {}
 
 
 def send_pending(session: Session, ids: Iterable[int] | None = None) -> tuple[int, int]:
-    """Send the messages that are due (or just those of `ids`). Returns (sent, failed attempts)."""
-    config = current_app.config
-    ids = list(ids) if ids is not None else None
-    if session.in_transaction():
-        session.commit()
-    transport = _Transport(config)
-    sent = failed = 0
-    try:
-        while messages := _claim(session, utcnow(), ids):
-            delivered = []
-            for message in messages:
-                try:
-                    transport.send(message)
-                except (smtplib.SMTPException, OSError) as error:
-                    transport.close()
-                    failed += 1
-                    log.warning("sending mail %s to %s failed: %s", message.id, message.recipient, error)
-                    with write_transaction(session):
-                        _record_failure(message, error, config["MAIL_MAX_ATTEMPTS"])
-                else:
-                    delivered.append(message)
-            if delivered:
-                with write_transaction(session):
-                    session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.id.in_([message.id for message in delivered]))
-                        .values(
-                            status=MailStatus.SENT,
-                            sent_at=utcnow(),
-                            attempts=OutboxMessage.attempts + 1,
-                            last_error="",
-                            # Sent: the body (which may carry a private link) is not kept;
-                            # recipient, subject, kind and times are.
-                            body="",
-                        )
-                        # Cheaper than letting the ORM check every object of the session
-                        # against the new values: the sent ones are reloaded if read again.
-                        .execution_options(synchronize_session=False)
-                    )
-                for message in delivered:
-                    session.expire(message)
-                sent += len(delivered)
-            if ids is not None:
-                break
-    finally:
-        transport.close()
-    return sent, failed
+    """Send the messages that are due (or just those of `ids`). Returns (sent, failed attempts).
+
+    A message is recorded as sent as soon as the mail server accepts it. When the server
+    cannot be reached or breaks off, the rest goes back to wait for the next round."""
+    outcome = _Sender(session, current_app.config).send_due(list(ids) if ids is not None else None)
+    return outcome.sent, outcome.failed
 
 
 def watch(
     session: Session,
     interval: float,
-    stop: Callable[[], bool] = lambda: False,
+    stop: threading.Event | None = None,
     every_minute: Callable[[], object] | None = None,
 ) -> None:
-    """Send due mail every `interval` seconds until stop() says so; also run `every_minute`
-    (other timed work of the same long-running process) once a minute."""
-    last_minute = 0.0
-    while not stop():
-        if every_minute is not None and time.monotonic() - last_minute >= 60:
-            last_minute = time.monotonic()
-            every_minute()
-        send_pending(session)
-        time.sleep(interval)
+    """Send due mail every `interval` seconds until `stop` is set; also run `every_minute`
+    (other timed work of the same long-running process) once a minute.
+
+    Never gives up: a round that fails (database or mail server unreachable) is logged and
+    tried again after 1, 2, 4, … seconds, at most MAX_RETRY_DELAY. Once `stop` is set, the
+    message in hand is finished and the rest of its batch handed back before returning."""
+    stop = stop or threading.Event()
+    sender = _Sender(session, current_app.config, stop)
+    failed_rounds = 0
+    next_minute = time.monotonic()
+    while not stop.is_set():
+        if every_minute is not None and time.monotonic() >= next_minute:
+            next_minute = time.monotonic() + 60
+            _run_timed_work(session, every_minute)
+        try:
+            outcome = sender.send_due()
+        except SQLAlchemyError as error:
+            _rollback(session)
+            failed_rounds += 1
+            log.warning(
+                "the outbox could not be read or written (%s); trying again in %g s",
+                _first_line(error),
+                _retry_delay(failed_rounds),
+            )
+        except Exception:
+            _rollback(session)
+            failed_rounds += 1
+            log.exception("sending mail failed; trying again in %g s", _retry_delay(failed_rounds))
+        else:
+            if outcome.smtp_error is None:
+                failed_rounds = 0
+            else:
+                failed_rounds += 1
+                log.warning("mail server failed; trying again in %g s", _retry_delay(failed_rounds))
+        stop.wait(_retry_delay(failed_rounds) if failed_rounds else interval)
+    try:
+        sender.settle()
+    except SQLAlchemyError as error:
+        log.error("stopping with %d outbox write(s) not made: %s", len(sender.owed), _first_line(error))
 
 
-def _record_failure(message: OutboxMessage, error: Exception, max_attempts: int) -> None:
-    message.attempts += 1
-    message.last_error = str(error)[:2000]
-    if message.attempts >= max_attempts:
-        message.status = MailStatus.FAILED
-        message.body = ""  # never sent: no working link kept at rest either
-    else:
-        message.status = MailStatus.PENDING
-        message.next_attempt_at = utcnow() + _backoff(message.attempts)
+def _run_timed_work(session: Session, work: Callable[[], object]) -> None:
+    try:
+        work()
+    except Exception:
+        # Its own failure: the mail keeps going, and the work is tried again next minute.
+        _rollback(session)
+        log.exception("the once-a-minute work of the mail sender failed")
+
+
+def _rollback(session: Session) -> None:
+    # After a lost connection the rollback itself may fail; the next use reconnects.
+    with contextlib.suppress(SQLAlchemyError):
+        session.rollback()
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().partition("\n")[0]

@@ -11,7 +11,8 @@ from regsvc.db import utcnow, write_transaction
 from regsvc.mail.models import MailStatus, OutboxMessage
 from regsvc.mail.services import committed_message_ids, oldest_pending_age, queue_mail, send_pending, watch
 from regsvc.registration.models import Registration
-from tests.conftest import _free_port, body_of, form_data, fresh
+from tests.conftest import body_of, form_data, fresh
+from tests.mail.conftest import RecordedStop
 
 
 def messages(session):
@@ -63,39 +64,39 @@ def test_send_mail_command_sends_what_is_pending(app, client, runner, session, s
     assert send_pending(session) == (0, 0)
 
 
-def test_failed_sending_is_retried_later_with_back_off(
-    app, session, smtp_server, make_event, make_registration
+def test_a_refused_message_is_retried_later_with_back_off(
+    app, session, mailbox, make_event, make_registration
 ):
-    event = make_event()
-    make_registration(event)
-    working_port = app.config["MAIL_PORT"]
-    app.config["MAIL_PORT"] = _free_port()  # nothing listens there
+    make_registration(make_event())
+    mailbox.refuse = lambda address: "450 4.2.1 Mailbox busy, try later"
 
     assert send_pending(session) == (0, 1)
     [message] = messages(session)
     assert message.status == MailStatus.PENDING
     assert message.attempts == 1
     assert message.next_attempt_at > utcnow() + timedelta(seconds=30)
-    assert "refused" in message.last_error.lower() or message.last_error
+    assert "Mailbox busy" in message.last_error
 
-    app.config["MAIL_PORT"] = working_port
+    mailbox.refuse = lambda address: None
     assert send_pending(session) == (0, 0)  # not due yet
     message.next_attempt_at = utcnow() - timedelta(seconds=1)
     session.commit()
     assert send_pending(session) == (1, 0)
-    assert len(smtp_server.wait_for(1)) == 1
+    assert len(mailbox.wait_for(1)) == 1
     assert messages(session)[0].status == MailStatus.SENT
 
 
-def test_sending_gives_up_after_the_last_attempt(app, session, make_event, make_registration):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_MAX_ATTEMPTS=2)
+def test_sending_gives_up_after_the_last_attempt(app, session, mailbox, make_event, make_registration):
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    mailbox.refuse = lambda address: "550 5.1.1 No such user"
     make_registration(make_event())
     send_pending(session)
     message = messages(session)[0]
     message.next_attempt_at = utcnow() - timedelta(seconds=1)
     session.commit()
     send_pending(session)
-    assert messages(session)[0].status == MailStatus.FAILED
+    message = messages(session)[0]
+    assert (message.status, message.attempts, message.body) == (MailStatus.FAILED, 2, "")
 
 
 def test_without_an_smtp_server_mail_is_written_to_the_log(
@@ -137,17 +138,19 @@ def test_a_rolled_back_change_sends_nothing(app, session, make_event):
     assert committed_message_ids(session) == []
 
 
-def test_a_message_taken_by_another_sender_is_not_sent_twice(app, session, make_event, make_registration):
+def test_a_message_held_by_another_sender_is_sent_once_its_lease_runs_out(
+    app, session, make_event, make_registration
+):
+    app.config["MAIL_SERVER"] = ""
     make_registration(make_event())
     [message] = messages(session)
     message.status = MailStatus.SENDING
-    message.next_attempt_at = utcnow()
+    message.next_attempt_at = utcnow() + timedelta(seconds=30)  # that sender's lease
     session.commit()
     assert send_pending(session) == (0, 0)
-    # …unless that sender died long ago.
-    message.next_attempt_at = utcnow() - timedelta(hours=1)
+    # …until that sender has not renewed it in time: it died.
+    message.next_attempt_at = utcnow() - timedelta(seconds=1)
     session.commit()
-    app.config["MAIL_SERVER"] = ""
     assert send_pending(session) == (1, 0)
 
 
@@ -169,8 +172,9 @@ def test_the_watching_sender_sends_each_round_until_stopped(
     app, session, smtp_server, make_event, make_registration
 ):
     make_registration(make_event())
-    rounds = iter([False, True])
-    watch(session, interval=0, stop=lambda: next(rounds))
+    stop = RecordedStop(after_wait=lambda waits: len(waits) == 2 and stop.set())
+    watch(session, interval=0.5, stop=stop)
+    assert stop.waits == [0.5, 0.5]
     assert len(smtp_server.wait_for(1)) == 1
     assert messages(session)[0].status == MailStatus.SENT
 
