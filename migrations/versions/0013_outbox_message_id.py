@@ -8,6 +8,8 @@ Create Date: 2026-12-02 09:00:00
 import sqlalchemy as sa
 from alembic import op
 
+from regsvc.migrating import refuse_to_drop_data
+
 revision = "0013"
 down_revision = "0012"
 branch_labels = None
@@ -22,5 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_to_drop_data(revision, columns={"outbox": ("message_id",)})
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("message_id")
