@@ -1,6 +1,10 @@
 """Settings. Every setting can be overridden by an environment variable REGSVC_<NAME>.
 
 REGSVC_ENV picks the class: "development" (default), "production" or "testing".
+
+Each setting has a comment of its own, right above it or at the end of its line:
+docs/configuration.md is generated from them (`make docs`), and a test fails when a setting
+has none or the file is out of date.
 """
 
 import json
@@ -8,15 +12,30 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-BASE_DIR = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent
+# A checkout has the package beside this file. An installed package carries this file inside
+# itself (regsvc/root/), where nothing may be written.
+CHECKOUT = HERE if (HERE / "regsvc").is_dir() else None
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
 
 
 class Config:
+    # The settings in force: development, production or testing. Set it with REGSVC_ENV,
+    # which chooses the defaults of the other settings too.
     ENV_NAME = "development"
+    # Signs sessions and CSRF tokens. Production refuses to start without one of its own, of
+    # at least 32 bytes.
     SECRET_KEY = DEFAULT_SECRET_KEY
-    # SQLite file by default; a postgresql+psycopg:// URL selects PostgreSQL.
-    DATABASE_URL = f"sqlite:///{BASE_DIR / 'instance' / 'regsvc.sqlite3'}"
+    # The database. Empty: a SQLite file, instance/regsvc.sqlite3 in DATA_DIR. A URL such as
+    # postgresql+psycopg://user:password@host/regsvc selects PostgreSQL.
+    DATABASE_URL = ""
+    # Where receipt files are stored (never served statically). Empty: uploads/ in DATA_DIR.
+    UPLOAD_FOLDER = ""
+    # The directory that holds the SQLite database and the uploads when DATABASE_URL and
+    # UPLOAD_FOLDER do not name places of their own. Empty: the checkout when run from one;
+    # an installed package uses the current directory, and in production refuses to start
+    # without DATA_DIR (or both of the others).
+    DATA_DIR = ""
     # Seconds a SQLite writer waits for the write lock before giving up.
     SQLITE_BUSY_TIMEOUT = 30
     # Base of every absolute link (e-mails, PDFs, QR codes), e.g. https://register.example.org.
@@ -25,29 +44,36 @@ class Config:
     PUBLIC_URL = "http://127.0.0.1:5000"
     # Other host names the site answers to in production, besides PUBLIC_URL's.
     ALLOWED_HOSTS: list[str] = []
-    UPLOAD_FOLDER = str(BASE_DIR / "uploads")
 
-    # Outgoing mail. With no MAIL_SERVER, messages are written to the log.
+    # Outgoing mail: the SMTP server. Empty: messages are written to the log instead.
     MAIL_SERVER = ""
+    # The SMTP server's port.
     MAIL_PORT = 25
+    # The SMTP user name; empty: no authentication.
     MAIL_USERNAME = ""
+    # The SMTP password.
     MAIL_PASSWORD = ""
+    # Upgrade the SMTP connection to TLS with STARTTLS (usually port 587).
     MAIL_USE_STARTTLS = False
+    # Connect to the SMTP server over TLS from the start (usually port 465).
     MAIL_USE_SSL = False
+    # Seconds an SMTP connection or reply may take before the attempt counts as failed.
     MAIL_TIMEOUT = 10
+    # The sender of every e-mail.
     MAIL_FROM = "regsvc <no-reply@localhost>"
     # Send a message right after the request that wrote it. In production a separate
     # `regsvc send-mail --watch` process sends instead, so no web worker waits on SMTP.
     MAIL_SEND_AFTER_REQUEST = True
     # With no MAIL_SERVER, write whole messages (private links included) to the log.
     MAIL_LOG_BODY = True
+    # Attempts at sending a message before it is marked failed.
     MAIL_MAX_ATTEMPTS = 8
     # Claims approved above these amounts need a second finance officer's approval, one
     # amount per currency: "RSD 20000, MKD 10000, EUR 200". Empty: one approval is enough.
     SECOND_APPROVAL_ABOVE: list[str] = []
     # Finance sees a flag on receipts dated more than this many days before or after the event.
     RECEIPT_DATE_WINDOW_DAYS = 7
-    # Personal data (DESIGN §2). Registrations without a travel claim are anonymised this many
+    # Personal data: registrations without a travel claim are anonymised this many
     # days after their event ends, by the daily `regsvc retention` command.
     RETENTION_DAYS_AFTER_EVENT = 180
     # Travel claims finance has seen are kept this many years after their event for the donor's
@@ -57,10 +83,14 @@ class Config:
     # A new on-site seat is held this long for an address nobody has confirmed (by opening
     # the private link); then it goes to the waiting list. A reminder goes at half time.
     SEAT_HOLD_HOURS = 48
-    # Limits per client address, shared by all workers through the database (429 beyond them).
+    # Limits per client address, shared by all workers through the database (a friendly 429
+    # page beyond them).
     RATE_LIMITS_ENABLED = True
-    REGISTRATIONS_PER_ADDRESS_PER_HOUR = 30  # a venue or office network shares one address
-    WRONG_LINKS_PER_ADDRESS_PER_HOUR = 30  # private links that do not exist
+    # Registrations from one client address per hour; a venue or office network shares one.
+    REGISTRATIONS_PER_ADDRESS_PER_HOUR = 30
+    # Private links that do not exist, tried from one client address per hour; a real link
+    # always opens.
+    WRONG_LINKS_PER_ADDRESS_PER_HOUR = 30
     # A duplicate registration re-sends the private link at most this often.
     LINK_RESEND_INTERVAL_SECONDS = 600
 
@@ -75,21 +105,47 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method, not a password
     # Time zone of times shown on staff pages (audit log, sign-ins).
     STAFF_TIMEZONE = "Europe/Belgrade"
-    # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+    # Reverse proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are
+    # trusted (1 behind nginx; 0: none). A forwarded host never is.
     TRUSTED_PROXIES = 0
 
     # Processes rendering a long sign-in sheet in parallel; 0: one per CPU.
     PDF_WORKERS = 0
 
+    # `regsvc serve` (gunicorn): the address it listens on, host:port or unix:/path.
+    SERVE_BIND = "127.0.0.1:8000"
+    # `regsvc serve`: web worker processes; 0: two per CPU, plus one.
+    SERVE_WORKERS = 0
+    # `regsvc serve`: seconds a request may take before its worker is replaced, and that a
+    # stopping server waits for the requests in hand. The longest are PDFs with many receipts.
+    SERVE_TIMEOUT = 120
+    # `regsvc serve`: addresses of the proxies whose X-Forwarded-Proto gunicorn believes,
+    # comma-separated ("*": any).
+    SERVE_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
+
+    # Languages offered, comma-separated; pages and PDFs follow the browser's Accept-Language.
+    # Each needs its catalogue in regsvc/translations (see CONTRIBUTING.md).
     LANGUAGES = ["en"]
+    # The language of pages when the browser asks for none of LANGUAGES, and of what is
+    # written outside a request for no participant (staff e-mails, commands).
     BABEL_DEFAULT_LOCALE = "en"
+    # Flask-Babel's time zone for times formatted without one of their own.
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
+    # The session cookie is out of reach of the page's scripts.
     SESSION_COOKIE_HTTPONLY = True
+    # The session cookie is not sent with requests that other sites start (Lax).
     SESSION_COOKIE_SAMESITE = "Lax"
+    # The session cookie is sent over HTTPS only.
     SESSION_COOKIE_SECURE = False
-    WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours still submits
+    # Seconds a form's CSRF token stays valid; null: as long as the session, so that a form
+    # left open on a phone for hours still submits.
+    WTF_CSRF_TIME_LIMIT = None
+    # The largest request body in bytes (16 MiB): uploads beyond it get a 413. A proxy in
+    # front must accept as much (nginx: client_max_body_size 16m).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Flask's testing mode, for the test suite only: errors reach the test instead of the
+    # error pages.
     TESTING = False
 
 
@@ -157,7 +213,19 @@ def load_settings(env_name: str | None = None, environ=os.environ) -> dict:
                 raise RuntimeError(f"REGSVC_{name}={raw!r} is not valid: {exc}") from exc
     if settings["ENV_NAME"] == "production":
         _check_production(settings)
+    _place_data(settings)
     return settings
+
+
+def _place_data(settings: dict) -> None:
+    """Fill in the database and the upload folder that no setting names, from DATA_DIR."""
+    if settings["DATABASE_URL"] and settings["UPLOAD_FOLDER"]:
+        return
+    data_dir = (Path(settings["DATA_DIR"]) if settings["DATA_DIR"] else CHECKOUT or Path.cwd()).resolve()
+    settings["DATA_DIR"] = str(data_dir)
+    database = data_dir / "instance" / "regsvc.sqlite3"
+    settings["DATABASE_URL"] = settings["DATABASE_URL"] or f"sqlite:///{database}"
+    settings["UPLOAD_FOLDER"] = settings["UPLOAD_FOLDER"] or str(data_dir / "uploads")
 
 
 MIN_SECRET_KEY_BYTES = 32
@@ -177,3 +245,12 @@ def _check_production(settings: dict) -> None:
             "Set REGSVC_PUBLIC_URL to the site's address, e.g. https://register.example.org: every link in "
             "e-mails and PDFs is built from it."
         )
+    if CHECKOUT is None and not settings["DATA_DIR"]:
+        missing = " and ".join(
+            f"REGSVC_{name}" for name in ("DATABASE_URL", "UPLOAD_FOLDER") if not settings[name]
+        )
+        if missing:
+            raise RuntimeError(
+                "Set REGSVC_DATA_DIR to the directory for the database and the uploads, e.g. /var/lib/regsvc "
+                f"(or set {missing}): an installed regsvc keeps no data beside its code."
+            )

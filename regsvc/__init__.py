@@ -11,8 +11,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import load_settings
-from regsvc import cli, db, errors, formatting, translation
+from regsvc import cli, db, errors, formatting, layout, translation
 from regsvc.audit.views import bp as audit_bp
 from regsvc.auth import access
 from regsvc.auth.views import bp as auth_bp
@@ -31,7 +30,6 @@ from regsvc.registration.console import bp as registrations_bp
 from regsvc.registration.views import bp as registration_bp
 from regsvc.web import IdConverter
 
-ROOT = Path(__file__).resolve().parent.parent
 # Sent with every response that does not set its own.
 SECURITY_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
@@ -53,12 +51,8 @@ def select_locale() -> str:
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        template_folder=str(ROOT / "templates"),
-        instance_path=str(ROOT / "instance"),
-    )
-    app.config.from_mapping(load_settings())
+    app = Flask(__name__, template_folder=str(layout.TEMPLATES))
+    app.config.from_mapping(layout.load_settings())
     if overrides:
         app.config.from_mapping(overrides)
     try:

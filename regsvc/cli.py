@@ -1,9 +1,11 @@
-"""`flask --app wsgi regsvc …`: the administration commands, gathered from their packages."""
+"""The administration commands, gathered from their packages: `regsvc …` once installed
+(regsvc/__main__.py), or `flask --app wsgi regsvc …`."""
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
-from regsvc import migrating
+from regsvc import migrating, serving
 from regsvc.auth import commands as account_commands
 from regsvc.claims import commands as receipt_commands
 from regsvc.db import get_session
@@ -13,21 +15,26 @@ from regsvc.privacy import commands as privacy_commands
 from regsvc.registration import commands as seat_hold_commands
 from regsvc.storage import current_storage
 
+# An AppGroup runs each command inside the application's context. The group exists without
+# an application, so that `regsvc --help` creates none.
+group = AppGroup("regsvc", help="regsvc administration.")
+
+
+@group.command("demo")
+def demo():
+    """Create the demo events, staff accounts and travel claims (idempotent)."""
+    for line in load_demo_data(get_session(), current_storage()):
+        click.echo(line)
+
+
+migrating.register(group)
+account_commands.register(group)
+receipt_commands.register(group)
+seat_hold_commands.register(group)
+mail_commands.register(group, every_minute=seat_hold_commands.sweep_holds)
+privacy_commands.register(group)
+serving.register(group)
+
 
 def init_app(app: Flask) -> None:
-    @app.cli.group("regsvc")
-    def group():
-        """regsvc administration."""
-
-    @group.command("demo")
-    def demo():
-        """Create the demo events, staff accounts and travel claims (idempotent)."""
-        for line in load_demo_data(get_session(), current_storage()):
-            click.echo(line)
-
-    migrating.register(group)
-    account_commands.register(group)
-    receipt_commands.register(group)
-    seat_hold_commands.register(group)
-    mail_commands.register(group, every_minute=seat_hold_commands.sweep_holds)
-    privacy_commands.register(group)
+    app.cli.add_command(group)

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -44,6 +45,38 @@ def test_sqlite_is_the_default_database():
     assert config.load_settings("development", {})["DATABASE_URL"].startswith("sqlite:///")
 
 
+def test_a_checkout_keeps_its_database_and_uploads_in_the_checkout():
+    checkout = Path(config.__file__).resolve().parent
+    settings = config.load_settings("development", {})
+    assert settings["DATABASE_URL"] == f"sqlite:///{checkout / 'instance' / 'regsvc.sqlite3'}"
+    assert settings["UPLOAD_FOLDER"] == str(checkout / "uploads")
+
+
+def test_the_database_and_uploads_go_to_the_data_directory_unless_named(tmp_path):
+    settings = config.load_settings("development", {"REGSVC_DATA_DIR": str(tmp_path)})
+    assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'regsvc.sqlite3'}"
+    assert settings["UPLOAD_FOLDER"] == str(tmp_path / "uploads")
+    named = config.load_settings(
+        "development", {"REGSVC_DATA_DIR": str(tmp_path), "REGSVC_UPLOAD_FOLDER": "/srv/receipts"}
+    )
+    assert named["UPLOAD_FOLDER"] == "/srv/receipts"
+    assert named["DATABASE_URL"] == settings["DATABASE_URL"]
+
+
+def test_an_installed_package_keeps_no_data_beside_its_code(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "CHECKOUT", None)  # config.py inside an installed package
+    monkeypatch.chdir(tmp_path)
+    assert config.load_settings("development", {})["UPLOAD_FOLDER"] == str(tmp_path / "uploads")
+    production = {"REGSVC_SECRET_KEY": "k" * 40, "REGSVC_PUBLIC_URL": "https://r.example"}
+    with pytest.raises(RuntimeError, match="REGSVC_DATA_DIR"):
+        config.load_settings("production", production)
+    with pytest.raises(RuntimeError, match="REGSVC_UPLOAD_FOLDER"):
+        config.load_settings("production", {**production, "REGSVC_DATABASE_URL": "postgresql+psycopg://db/r"})
+    data = tmp_path / "data"
+    settings = config.load_settings("production", {**production, "REGSVC_DATA_DIR": str(data)})
+    assert settings["UPLOAD_FOLDER"] == str(data / "uploads")
+
+
 def test_production_refuses_the_default_secret_key():
     with pytest.raises(RuntimeError, match="REGSVC_SECRET_KEY"):
         config.load_settings("production", {})
@@ -62,6 +95,23 @@ def test_bad_settings_are_reported_by_name():
         config.load_settings("development", {"REGSVC_MAIL_PORT": "twenty-five"})
     with pytest.raises(RuntimeError, match="REGSVC_ENV"):
         config.load_settings("staging", {})
+
+
+def test_serve_runs_gunicorn_with_the_settings_and_no_access_log(app, runner, monkeypatch):
+    started = []
+    monkeypatch.setattr("os.execv", lambda path, command: started.append(command))
+    app.config.update(SERVE_WORKERS=3, SERVE_FORWARDED_ALLOW_IPS="10.0.0.2")
+    result = runner.invoke(
+        args=["regsvc", "serve", "--bind", "127.0.0.1:9000", "--", "--max-requests", "500"]
+    )
+    assert result.exit_code == 0, result.output
+    [command] = started
+    options = " ".join(command)
+    assert command[:3] == [sys.executable, "-m", "gunicorn"]
+    assert "--bind 127.0.0.1:9000 --workers 3 --timeout 120 " in options
+    assert "--forwarded-allow-ips 10.0.0.2" in options
+    assert "access-log" not in options  # a private page's path is its private link
+    assert command[-3:] == ["--max-requests", "500", "wsgi:app"]
 
 
 def test_migrations_build_exactly_the_schema_of_the_models(database_url):
