@@ -11,7 +11,7 @@ LINT_PATHS := regsvc tests bench migrations config.py wsgi.py
 # pytest-xdist processes for `make test`: "auto" is one per CPU, 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: install run test lint format hooks constraints bench bench-claims bench-pdf messages clean
+.PHONY: install run test lint format hooks constraints docs bench bench-claims bench-pdf messages clean
 
 # Installs exactly the versions pinned in constraints.txt (see `make constraints`).
 $(STAMP): pyproject.toml constraints.txt
@@ -55,6 +55,10 @@ constraints: $(BIN)/pip-compile
 $(BIN)/pip-compile:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet pip-tools
+
+# Write docs/configuration.md from config.py's settings and their comments.
+docs: install
+	$(BIN)/python -m regsvc.settings_reference docs/configuration.md
 
 bench: install
 	$(BIN)/python bench/registration_burst.py
