@@ -11,7 +11,7 @@ LINT_PATHS := regsvc tests bench migrations config.py wsgi.py
 # pytest-xdist processes for `make test`: "auto" is one per CPU, 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: install run test lint format hooks constraints docs bench bench-claims bench-pdf messages clean
+.PHONY: install run test lint format hooks constraints docs package-check bench bench-claims bench-pdf messages clean
 
 # Installs exactly the versions pinned in constraints.txt (see `make constraints`).
 $(STAMP): pyproject.toml constraints.txt
@@ -59,6 +59,10 @@ $(BIN)/pip-compile:
 # Write docs/configuration.md from config.py's settings and their comments.
 docs: install
 	$(BIN)/python -m regsvc.settings_reference docs/configuration.md
+
+# Build the wheel, install it outside the checkout and run it there (what CI does).
+package-check: install
+	.ci/package-check
 
 bench: install
 	$(BIN)/python bench/registration_burst.py
