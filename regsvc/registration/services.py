@@ -810,42 +810,79 @@ def staff_set_attendance(
     given: then they are seated over the cap and the override is logged.
     """
     now = now or utcnow()
-    override_reason = override_reason.strip()
     event_id = session.execute(
         select(Registration.event_id).where(Registration.id == registration_id)
     ).scalar_one()
     with seat_transaction(session, event_id) as lock:
-        event = lock.event
         registration = session.get_one(Registration, registration_id, populate_existing=True)
-        before = registration.attendance
-        full = lock.onsite_taken >= event.onsite_capacity
-        if registration.confirmed_at is None:
-            registration.confirmed_at = now  # staff vouch for the person: no hold
-        allocate(lock, registration, wanted, override=bool(override_reason), now=now)
-        if registration.attendance == before:
-            return registration
-        if registration.attendance != Attendance.ONSITE:
-            registration.checked_in_at = None
-            registration.checked_in_by_id = None
-        attendance_changed_by(session, registration, before, actor)
-        if full and registration.attendance == Attendance.ONSITE:
-            record(
-                session,
-                actor,
-                "seat.override",
-                event_id=registration.event_id,
-                subject=registration,
-                reason=override_reason,
-                capacity=event.onsite_capacity,
-            )
-        _mail(
-            session,
-            registration,
-            "attendance_changed",
-            with_qr=registration.attendance == Attendance.ONSITE,
-            position=waitlist_position(session, registration),
-        )
+        _change_by_staff(lock, registration, wanted, actor, override_reason.strip(), now)
     return registration
+
+
+def seat_at_desk(
+    lock: SeatLock, registration_id: int, actor: StaffUser, *, override_reason: str = "", now: datetime
+) -> Registration:
+    """An on-site seat for someone standing at the desk, inside the seat transaction the
+    desk holds (it checks them in within the same one).
+
+    The desk decides before anything changes: with no seat free and no override reason,
+    SeatsFull, and nobody is moved to the waiting list or e-mailed. Otherwise the seat is
+    given through allocate(), over the cap only with the reason, which is logged.
+    """
+    lock.check_held()
+    # The row too: the desk's check-in (desk.services.check_in) locks it, not the event.
+    registration = lock.session.get_one(
+        Registration, registration_id, populate_existing=True, with_for_update={"of": Registration}
+    )
+    if registration.event_id != lock.event.id:
+        raise ValueError("the registration belongs to another event than the seat lock")
+    override_reason = override_reason.strip()
+    taken, capacity = lock.onsite_taken, lock.event.onsite_capacity
+    if registration.attendance != Attendance.ONSITE and taken >= capacity and not override_reason:
+        raise SeatsFull(taken, capacity)
+    _change_by_staff(lock, registration, Attendance.ONSITE, actor, override_reason, now)
+    return registration
+
+
+def _change_by_staff(
+    lock: SeatLock,
+    registration: Registration,
+    wanted: Attendance,
+    actor: StaffUser,
+    override_reason: str,
+    now: datetime,
+) -> None:
+    """Move `registration` towards `wanted` for a staff member, under `lock`: recorded,
+    announced and mailed when the attendance changes."""
+    session, event = lock.session, lock.event
+    before = registration.attendance
+    full = lock.onsite_taken >= event.onsite_capacity
+    if registration.confirmed_at is None:  # staff vouch for the person: no hold
+        registration.confirmed_at, registration.hold_expires_at = now, None
+    allocate(lock, registration, wanted, override=bool(override_reason), now=now)
+    if registration.attendance == before:
+        return
+    if registration.attendance != Attendance.ONSITE:
+        registration.checked_in_at = None
+        registration.checked_in_by_id = None
+    attendance_changed_by(session, registration, before, actor)
+    if full and registration.attendance == Attendance.ONSITE:
+        record(
+            session,
+            actor,
+            "seat.override",
+            event_id=registration.event_id,
+            subject=registration,
+            reason=override_reason,
+            capacity=event.onsite_capacity,
+        )
+    _mail(
+        session,
+        registration,
+        "attendance_changed",
+        with_qr=registration.attendance == Attendance.ONSITE,
+        position=waitlist_position(session, registration),
+    )
 
 
 EDITABLE_FIELDS = (
