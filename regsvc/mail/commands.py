@@ -25,9 +25,15 @@ def register(group: click.Group, every_minute: Callable[[], object] | None = Non
         on SIGTERM or Ctrl-C once the message in hand is sent."""
         if watch:
             stop = threading.Event()
-            # Only the flag: the message in hand is finished, then watch() returns.
-            signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-            signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+
+            def request_stop(signum, frame):
+                # Only the flag: the message in hand is finished, then watch() returns. Set
+                # from a thread of its own: the handler runs in the main thread, which may be
+                # holding the event's lock at that moment (inside stop.wait()).
+                threading.Thread(target=stop.set).start()
+
+            signal.signal(signal.SIGTERM, request_stop)
+            signal.signal(signal.SIGINT, request_stop)
             click.echo(f"Sending due mail every {interval:g} s; stop with Ctrl-C or SIGTERM.")
             watch_outbox(get_session(), interval, stop=stop, every_minute=every_minute)
             click.echo("Stopped.")

@@ -30,8 +30,8 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     # When set, the message carries this check-in code as a QR image attachment.
     checkin_code: Mapped[str | None] = mapped_column(String(20))
-    # Given when a sender first takes the message, and kept for every attempt: a recipient's
-    # mail program shows a message that went out twice once.
+    # Given when a sender first takes the message, and kept for every attempt, so that mail
+    # programs can tell a copy that went out twice.
     message_id: Mapped[str | None] = mapped_column(String(320))
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
+from functools import cached_property
 from typing import Any, cast
 
 from flask import current_app
@@ -22,7 +23,7 @@ from flask_babel import force_locale
 from sqlalchemy import Row, String, Table, bindparam, func, insert, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ColumnElement, Executable
 
 from regsvc.db import utcnow, write_transaction
 from regsvc.documents.qr import qr_png
@@ -62,7 +63,7 @@ class Mail:
             "kind": self.kind,
             "body": self.body,
             "checkin_code": self.checkin_code,
-            "message_id": None,  # given by the sender (see _claim)
+            "message_id": None,  # given by the sender that first takes it (see _Sender._claim)
             "status": MailStatus.PENDING.value,
             "attempts": 0,
             "next_attempt_at": now,
@@ -377,10 +378,17 @@ class _Sender:
         messages = sorted(claimed, key=lambda message: message.id)
         return _Batch(messages, lease_until, time.monotonic() + self.lease.total_seconds() / 2)
 
-    def _new_message_id(self):
+    def _new_message_id(self) -> ColumnElement[str]:
         """A Message-ID for each message of a claim that has none: <random.id@domain>."""
-        domain = parseaddr(self.config["MAIL_FROM"])[1].rpartition("@")[2] or socket.getfqdn()
-        return literal(f"<{secrets.token_hex(12)}.", String) + func.cast(OUTBOX.c.id, String) + f"@{domain}>"
+        return (
+            literal(f"<{secrets.token_hex(12)}.", String)
+            + func.cast(OUTBOX.c.id, String)
+            + f"@{self._domain}>"
+        )
+
+    @cached_property
+    def _domain(self) -> str:
+        return parseaddr(self.config["MAIL_FROM"])[1].rpartition("@")[2] or socket.getfqdn()
 
     def _send_batch(self, batch: _Batch, transport: _Transport, outcome: _Round) -> None:
         waiting = list(batch.messages)
