@@ -50,8 +50,15 @@ def select_locale() -> str:
     return request.accept_languages.best_match(config["LANGUAGES"], default=config["BABEL_DEFAULT_LOCALE"])
 
 
+class Regsvc(Flask):
+    def log_exception(self, exc_info) -> None:
+        # Flask's own message names the request's path, and a private page's path is its
+        # private link: the view's name says as much about where it failed.
+        self.logger.error("Exception in %s [%s]", request.endpoint, request.method, exc_info=exc_info)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(layout.TEMPLATES))
+    app = Regsvc(__name__, template_folder=str(layout.TEMPLATES))
     app.config.from_mapping(layout.load_settings())
     if overrides:
         app.config.from_mapping(overrides)

@@ -114,6 +114,18 @@ def test_serve_runs_gunicorn_with_the_settings_and_no_access_log(app, runner, mo
     assert command[-3:] == ["--max-requests", "500", "wsgi:app"]
 
 
+def test_an_error_is_logged_without_the_path_that_holds_a_private_link(app, client, caplog):
+    def broken(token):
+        raise RuntimeError("broken")
+
+    app.add_url_rule("/r/<token>/broken", "broken", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page answers
+    assert client.get("/r/secret-token-1234/broken").status_code == 500
+    [record] = [record for record in caplog.records if record.exc_info]
+    assert "Exception in broken [GET]" in record.getMessage()
+    assert "secret-token-1234" not in caplog.text
+
+
 def test_migrations_build_exactly_the_schema_of_the_models(database_url):
     engine = create_engine(database_url)
     with engine.connect() as connection:
