@@ -5,7 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from regsvc import migrating, serving
+from regsvc import backup, migrating, serving
 from regsvc.auth import commands as account_commands
 from regsvc.claims import commands as receipt_commands
 from regsvc.db import get_session
@@ -28,6 +28,7 @@ def demo():
 
 
 migrating.register(group)
+backup.register(group)
 account_commands.register(group)
 receipt_commands.register(group)
 seat_hold_commands.register(group)
