@@ -89,10 +89,11 @@ def make_backup(database_url: str, storage: Storage, destination: Path) -> Backu
             revision, rows = _copy_sqlite(database_url, database_file)
         else:
             revision, rows = _dump_postgresql(database_url, database_file)
-        # Only now the files. A file is moved into place as soon as the transaction that
-        # records it commits, so every file the copy names is there by the time it is made;
-        # a file uploaded since is copied too, harmlessly: no row names it, and after a
-        # restore `regsvc sweep-uploads` removes it.
+        # Only now the files. A file is moved into place right after the transaction that
+        # records it commits, so every file the database copy names is in place by the time
+        # they are listed (unless its process died in between; `sweep-uploads` then moves it
+        # in). A file uploaded since the copy is copied too, harmlessly: no row in the copy
+        # names it, and after a restore `sweep-uploads` removes it.
         entries = [_entry(destination, database_file)]
         (destination / UPLOADS).mkdir(mode=0o700)
         uploads, vanished = _copy_uploads(storage, destination)

@@ -47,6 +47,9 @@ def _event(id_, slug, title, starts_at, onsite_taken, waitlisted_count):
         contact_email="conference@example.org",
         is_published=True,
         created_at=starts_at - timedelta(days=90),
+        organiser_name="Centar za istraživanje javnih politika",
+        reminder_hours_before=48,
+        online_certificates=True,
     )
 
 
@@ -77,6 +80,7 @@ def _registration(id_, event_id, name, attendance, town, created_at, **fields):
         hold_expires_at=None,
         hold_reminded_at=None,
         hold_released_at=None,
+        reminder_sent_at=None,
         created_at=created_at,
         updated_at=created_at,
     )
@@ -159,6 +163,7 @@ ROWS: dict[str, list[dict]] = {
             HELD - timedelta(days=10),
             checked_in_at=HELD + timedelta(minutes=20),
             checked_in_by_id=1,
+            reminder_sent_at=HELD - timedelta(days=2),
         ),
         _registration(
             6,
@@ -171,6 +176,7 @@ ROWS: dict[str, list[dict]] = {
             checked_in_by_id=1,
             hold_expires_at=HELD - timedelta(days=7),
             hold_reminded_at=HELD - timedelta(days=8),
+            reminder_sent_at=HELD - timedelta(days=2),
         ),
     ],
     "registration_links": [
@@ -293,6 +299,22 @@ ROWS: dict[str, list[dict]] = {
     "receipts": [
         _receipt(1, 1, 190000, HELD + timedelta(hours=8)),
         _receipt(2, 2, 340000, HELD + timedelta(hours=9)),
+    ],
+    "messages": [
+        dict(
+            id=1,
+            event_id=2,
+            author_id=1,
+            segment="checked_in",
+            subject="Thank you for coming",
+            body="The slides are on the conference page.",
+            translations={
+                "sr-Latn": {"subject": "Hvala što ste došli", "body": "Prezentacije su na stranici."}
+            },
+            recipient_count=2,
+            form_key="f" * 64,
+            sent_at=HELD + timedelta(days=1),
+        )
     ],
     "rate_counters": [dict(key="register:203.0.113.7", window_start=NOW.replace(minute=0, second=0), hits=3)],
 }
