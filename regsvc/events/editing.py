@@ -31,6 +31,9 @@ EVENT_FIELDS = (
     "travel_reimbursed",
     "stream_details",
     "contact_email",
+    "organiser_name",
+    "reminder_hours_before",
+    "online_certificates",
     "is_published",
 )
 

@@ -25,8 +25,8 @@ from wtforms.validators import (
 )
 
 from regsvc.events.editing import EVENT_FIELDS
-from regsvc.events.models import CURRENCIES, TIMEZONES, Event
-from regsvc.forms import Form
+from regsvc.events.models import CURRENCIES, REMINDER_HOURS_MAX, TIMEZONES, Event
+from regsvc.forms import Form, WholeNumberField
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _WHEN = _l("Please enter a date and time.")
@@ -96,6 +96,30 @@ class EventForm(Form):
             Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
         ],
     )
+    organiser_name = StringField(
+        _l("Organiser"),
+        description=_l("Printed on the certificates of attendance, e.g. the project or consortium."),
+        validators=[Optional(), Length(max=200)],
+    )
+    reminder_hours_before = WholeNumberField(
+        _l("Reminder e-mail, hours before the start"),
+        description=_l(
+            "Each participant gets one reminder: the address and their QR code if on site, the stream "
+            "details if online. 0 sends none."
+        ),
+        default=24,
+        message=_l("Enter a number of hours from 0 to %(max)d.", max=REMINDER_HOURS_MAX),
+        validators=[
+            NumberRange(
+                min=0,
+                max=REMINDER_HOURS_MAX,
+                message=_l("Enter a number of hours from 0 to %(max)d.", max=REMINDER_HOURS_MAX),
+            )
+        ],
+    )
+    online_certificates = BooleanField(
+        _l("Online participants get a certificate of attendance too (the checked-in always do)")
+    )
     is_published = BooleanField(_l("Published (listed on the home page)"), default=True)
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
@@ -128,7 +152,7 @@ class EventForm(Form):
         values = {name: getattr(self, name).data for name in EVENT_FIELDS}
         for name in DATETIME_FIELDS:
             values[name] = values[name].replace(tzinfo=zone)
-        for name in ("description", "venue_address", "stream_details", "contact_email"):
+        for name in ("description", "venue_address", "stream_details", "contact_email", "organiser_name"):
             values[name] = (values[name] or "").strip()
         return values
 

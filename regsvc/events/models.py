@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from regsvc.db import Base, UTCDateTime, utcnow
@@ -17,6 +17,8 @@ TIMEZONES = (
     "Europe/Zagreb",
 )
 CURRENCIES = ("RSD", "MKD", "EUR", "BAM", "ALL")
+# The earliest a reminder may go out: 30 days before the start.
+REMINDER_HOURS_MAX = 30 * 24
 
 
 class Event(Base):
@@ -26,6 +28,7 @@ class Event(Base):
         CheckConstraint(
             "onsite_taken >= 0 AND waitlisted_count >= 0", name="ck_events_attendance_counts_not_negative"
         ),
+        CheckConstraint("reminder_hours_before >= 0", name="ck_events_reminder_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +54,12 @@ class Event(Base):
     # Shown only to registered participants on their private page.
     stream_details: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Who the certificates of attendance name as the organiser; empty: the contact address.
+    organiser_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Every participant is reminded once, this many hours before the start; 0: no reminder.
+    reminder_hours_before: Mapped[int] = mapped_column(default=24, server_default="24")
+    # Whether online participants get a certificate of attendance too (the checked-in always do).
+    online_certificates: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -93,6 +93,8 @@ class Registration(Base):
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     hold_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     hold_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the reminder before the event was written to the outbox (regsvc.messages.reminders).
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
