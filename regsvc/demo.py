@@ -18,9 +18,12 @@ from regsvc.claims.receipts import process_upload
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.fares import fare_table, parse_fares, replace_fares
 from regsvc.events.models import Event
+from regsvc.messages.models import Segment
+from regsvc.messages.services import Draft, Text, send_message
 from regsvc.registration.models import Attendance, Registration
 from regsvc.registration.services import ParticipantDetails, register
 from regsvc.roles import Role
+from regsvc.security import new_token
 from regsvc.storage import Storage
 
 
@@ -34,6 +37,9 @@ def next_date(month: int, day: int, today: date, at_least_days: int = 30) -> dat
 
 def _at(day: date, hour: int, minute: int, zone: str) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone))
+
+
+ORGANISER = "SMART Balkans"
 
 
 def demo_events(now: datetime) -> list[Event]:
@@ -64,6 +70,7 @@ def demo_events(now: datetime) -> list[Event]:
             currency="RSD",
             travel_reimbursed=True,
             contact_email="conference@example.org",
+            organiser_name=ORGANISER,
         ),
         Event(
             slug="national-conference-serbia",
@@ -98,6 +105,7 @@ def demo_events(now: datetime) -> list[Event]:
                 "The stream opens 15 minutes before the start. Questions can be sent in the chat."
             ),
             contact_email="conference@example.org",
+            organiser_name=ORGANISER,
         ),
         Event(
             slug="national-conference-north-macedonia",
@@ -128,6 +136,7 @@ def demo_events(now: datetime) -> list[Event]:
                 "The stream opens 15 minutes before the start."
             ),
             contact_email="conference@example.org",
+            organiser_name=ORGANISER,
         ),
     ]
 
@@ -181,8 +190,8 @@ Veles, 400
 
 
 def load_demo_data(session: Session, storage: Storage, now: datetime | None = None) -> Iterator[str]:
-    """Create the demo events, staff accounts and travel claims that do not exist yet;
-    yields a line each.
+    """Create the demo events, staff accounts, travel claims and the organiser's message that
+    do not exist yet; yields a line each.
 
     Passwords of new demo accounts are generated and printed once.
     """
@@ -210,6 +219,7 @@ def load_demo_data(session: Session, storage: Storage, now: datetime | None = No
         select(func.count()).select_from(Registration).where(Registration.event_id == held.id)
     ):
         yield from _demo_claims(session, storage, held)
+        yield from _demo_message(session, held)
 
 
 # Two participants who travelled to Belgrade and claim it back: something for finance to review.
@@ -268,6 +278,26 @@ def _demo_claims(session: Session, storage: Storage, event: Event) -> Iterator[s
             add_receipt(session, claim.id, storage, picture, kind, day, amount)
         submit_claim(session, claim.id, now=claimed_at)
         yield f"created: travel claim of {name} (demo participant), waiting for finance"
+
+
+THANK_YOU = Text(
+    "Thank you for coming: your certificate of attendance",
+    "Thank you for taking part in the conference in Belgrade.\n\n"
+    "Your certificate of attendance is ready: download it from your private page, through the "
+    "link below. If you travelled from outside Belgrade and have not yet claimed your travel "
+    "costs, you can do it on the same page.",
+)
+
+
+def _demo_message(session: Session, event: Event) -> Iterator[str]:
+    """The organiser's thanks to those who came, the day after the conference."""
+    organiser = find_user(session, DEMO_USERS[0][0])
+    assert organiser is not None  # created above
+    sent_at = event.ends_at + timedelta(hours=18)
+    message = send_message(
+        session, event.id, Draft(Segment.CHECKED_IN, THANK_YOU), organiser, new_token(), now=sent_at
+    )
+    yield f"created: message to the {message.recipient_count} checked-in participants of /e/{event.slug}/"
 
 
 def _receipt_picture(text: str, amount: int) -> bytes:
