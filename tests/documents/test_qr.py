@@ -1,9 +1,11 @@
-"""QR codes for check-in codes."""
+"""QR codes for check-in codes: for pages and e-mails (segno), and drawn on badges."""
 
+import random
 from io import BytesIO
 
 from markupsafe import Markup
 from PIL import Image
+from reportlab.graphics.barcode import qrencoder
 
 from regsvc.documents import qr
 
@@ -28,3 +30,27 @@ def test_png_has_the_scale_and_quiet_zone_asked_for():
 
 def test_svg_data_uri():
     assert qr.qr_svg_data_uri("40912345").startswith("data:image/svg+xml")
+
+
+def reference_rows(digits: str, mask: int) -> list[str]:
+    """The symbol as ReportLab's own QR encoder (another implementation) makes it, same mask."""
+    code = qrencoder.QRCode(1, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(qrencoder.QRNumber(digits))
+    code.makeImpl(False, mask)
+    size = code.getModuleCount()
+    return ["".join("1" if code.isDark(r, c) else "0" for c in range(size)) for r in range(size)]
+
+
+def test_check_in_codes_of_up_to_34_digits_are_the_standard_symbol():
+    pick = random.Random(15)
+    for length in range(1, qr.MAX_DIGITS + 1):
+        for _ in range(3):
+            digits = "".join(pick.choice("0123456789") for _ in range(length))
+            assert qr.qr_rows(digits) == reference_rows(digits, qr.MASK), digits
+    assert len(qr.qr_rows("7989681864784949")) == 21  # a check-in code: version 1
+
+
+def test_other_payloads_are_encoded_by_segno():
+    for payload in ("1" * 35, "ABC-123", "Đorđe"):
+        assert qr.qr_rows(payload) == ["".join(map(str, row)) for row in qr._make(payload).matrix]
+    assert len(qr.qr_rows("1" * 35)) > 21
