@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regsvc.events.models import Event
@@ -77,26 +77,6 @@ def find_registrations(
         conditions.append(Registration.checked_in_at.is_(None))
     order = [column.desc() if descending else column for column in SORTS.get(sort, SORTS["name"])]
     return paginate(session, select(Registration).where(*conditions).order_by(*order), page, PAGE_SIZE)
-
-
-def desk_search(session: Session, event_id: int, query: str, limit: int = 20) -> list[Registration]:
-    """Name, organisation or e-mail containing `query`; the people expected on-site first."""
-    if len(query.strip()) < 2:
-        return []
-    expected_first = case(
-        (Registration.attendance == Attendance.ONSITE, 0),
-        (Registration.attendance == Attendance.WAITLISTED, 1),
-        (Registration.attendance == Attendance.ONLINE, 2),
-        else_=3,
-    )
-    return list(
-        session.scalars(
-            select(Registration)
-            .where(Registration.event_id == event_id, _matching(query))
-            .order_by(expected_first, Registration.full_name)
-            .limit(limit)
-        )
-    )
 
 
 def counts_by_event(session: Session, events: list[Event]) -> dict[int, Counts]:
