@@ -1,5 +1,7 @@
-"""Printable documents: PDF rendering through a safe URL fetcher, QR codes, attendance lists.
+"""Printable documents: PDF, CSV and XLSX files, QR codes.
 
-Every PDF is rendered from our own autoescaped templates (templates/pdf/) by WeasyPrint,
-which may read nothing but our own static files (and, later, stored receipts): see render.py.
+Designed documents (claims) are rendered by WeasyPrint from our own autoescaped templates
+(templates/pdf/), which may read nothing but our own static files and stored receipts: see
+render.py. Bulk lists (sign-in sheet, badges) are drawn with ReportLab (canvas.py), page
+after page, for thousands of people in little time and memory.
 """

@@ -1,4 +1,5 @@
-"""HTML to PDF with WeasyPrint, reading nothing but our own files.
+"""HTML to PDF with WeasyPrint, reading nothing but our own files; and the language of
+every document.
 
 A document may refer to:
 
@@ -17,21 +18,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
-import multiprocessing
 import os
-import threading
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context
 from flask_babel import force_locale
-from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -144,95 +141,9 @@ def document_locale(locale: str | None = None) -> Iterator[None]:
         yield
 
 
-def render_template_pdf(
-    template_name: str,
-    *,
-    locale: str | None = None,
-    allowed_roots: Mapping[str, Path] | None = None,
-    **context,
-) -> bytes:
-    """templates/<template_name>, rendered by the app's autoescaping Jinja environment, as PDF."""
-    with document_locale(locale):
-        html = render_template(template_name, **context)
-    return render_pdf(html, allowed_roots=allowed_roots)
-
-
-def render_pdf_parts(
-    documents: Iterable[str],
-    *,
-    allowed_roots: Mapping[str, Path] | None = None,
-    workers: int | None = None,
-) -> bytes:
-    """Several HTML documents as one PDF, their pages in order.
-
-    With `workers` > 1, the documents are rendered in that many worker processes
-    (WeasyPrint holds the GIL: threads would not help), each submitted as soon as the
-    iterable yields it; each part is added to the result as soon as it and those before it
-    are done. The workers need no Flask app: they get finished HTML.
-    """
-    roots = dict(DEFAULT_ROOTS if allowed_roots is None else allowed_roots)
-    workers = workers or available_cpus()
-    if workers <= 1:
-        return merge_pdfs([render_pdf(document, allowed_roots=roots) for document in documents])
-    with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
-        futures = [pool.submit(_render_part, document, roots) for document in documents]
-        return merge_pdfs(future.result() for future in futures)
-
-
-def _render_part(html: str, allowed_roots: dict[str, Path]) -> bytes:
-    """Entry point of a worker process (module level, so that it can be pickled)."""
-    return render_pdf(html, allowed_roots=allowed_roots)
-
-
-def merge_pdfs(parts: Iterable[bytes]) -> bytes:
-    """PDFs one after another in one file, with the metadata (title…) of the first.
-
-    `parts` may be a generator: each part is added as soon as it comes.
-    """
-    first, writer = None, None
-    for part in parts:
-        if first is None:
-            first = part
-            continue
-        if writer is None:
-            writer = PdfWriter()
-            reader = PdfReader(BytesIO(first))
-            if reader.metadata:
-                writer.add_metadata(reader.metadata)
-            writer.append(reader, import_outline=False)
-        writer.append(PdfReader(BytesIO(part)), import_outline=False)
-    if first is None:
-        raise ValueError("nothing to merge")
-    if writer is None:
-        return first
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def available_cpus() -> int:
+    """CPUs this process may run on (regsvc.serving sizes gunicorn's workers by it)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-def _process_context():
-    """How to start worker processes.
-
-    `fork` starts a worker in milliseconds, with WeasyPrint and the fonts already loaded.
-    Forking a process that runs other threads can hang the child (a lock held by another
-    thread stays held forever), so a multi-threaded parent (threaded dev server, gthread
-    workers) uses `forkserver` (or `spawn`), whose workers import WeasyPrint themselves.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and _single_threaded():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _single_threaded() -> bool:
-    try:
-        return len(os.listdir("/proc/self/task")) == 1  # counts threads started by C libraries too
-    except OSError:
-        return threading.active_count() == 1

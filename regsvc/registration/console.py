@@ -9,15 +9,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from regsvc.db import get_session, utcnow
-from regsvc.documents.attendance import (
-    MAX_SHEET_ROWS,
-    AttendanceRow,
-    attendance_csv,
-    attendance_xlsx,
-    badges_pdf,
-    sign_in_sheet_pdf,
-)
-from regsvc.documents.responses import download
+from regsvc.documents.attendance import AttendanceRow, attendance_csv, attendance_xlsx
+from regsvc.documents.badges import write_badges
+from regsvc.documents.responses import download, download_written
+from regsvc.documents.sign_in_sheet import write_sign_in_sheet
 from regsvc.events.forms import RegistrationOpenForm
 from regsvc.events.models import Event
 from regsvc.events.services import phase
@@ -210,26 +205,22 @@ def _rows(event: Event, which: str) -> list[AttendanceRow]:
 def sign_in_sheet(event_id: int):
     event = get_or_404(Event, event_id)
     which = _which("onsite")
-    rows = _rows(event, which)
-    if len(rows) > MAX_SHEET_ROWS:
-        flash(
-            _(
-                "A sign-in sheet holds at most %(num)d people: use the CSV export instead.",
-                num=MAX_SHEET_ROWS,
-            ),
-            "error",
-        )
-        return redirect(url_for("registrations.dashboard", event_id=event.id))
-    pdf = sign_in_sheet_pdf(event, rows, str(LIST_LABELS[which]))
-    return download(pdf, "application/pdf", f"{event.slug}-sign-in-{which}.pdf", inline=True)
+    rows, label = _rows(event, which), str(LIST_LABELS[which])
+    return download_written(
+        lambda out: write_sign_in_sheet(out, event, rows, label),
+        "application/pdf",
+        f"{event.slug}-sign-in-{which}.pdf",
+        inline=True,
+    )
 
 
 @bp.get("/<int:event_id>/badges.pdf")
 @staff_required(Role.ORGANISER, Role.DESK)
 def badges(event_id: int):
     event = get_or_404(Event, event_id)
-    return download(
-        badges_pdf(event, _rows(event, "onsite")), "application/pdf", f"{event.slug}-badges.pdf", inline=True
+    rows = _rows(event, "onsite")
+    return download_written(
+        lambda out: write_badges(out, event, rows), "application/pdf", f"{event.slug}-badges.pdf", inline=True
     )
 
 

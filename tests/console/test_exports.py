@@ -66,15 +66,28 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_sign_in_sheet_and_badges_are_pdfs_with_the_names(client, desk_user, event_with_people):
+    """Sent from a temporary file, which the response closes (a server closes every response)."""
     sign_in(client, desk_user)
-    response = client.get(f"/staff/events/{event_with_people.id}/sign-in-sheet.pdf?list=onsite")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = pdf_text(response.data)
+    with client.get(f"/staff/events/{event_with_people.id}/sign-in-sheet.pdf?list=onsite") as response:
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        disposition = f"inline; filename={event_with_people.slug}-sign-in-onsite.pdf"
+        assert response.headers["Content-Disposition"] == disposition
+        assert response.headers["Cache-Control"] == "private, no-store"
+        assert response.content_length == len(response.data)
+        text = pdf_text(response.data)
     assert "Željko Đurić" in text and "Љиљана Ќосева" in text and "Ana Ćosić" not in text
-    assert "Nacionalna konferencija" in text
-    badges = client.get(f"/staff/events/{event_with_people.id}/badges.pdf")
-    assert badges.mimetype == "application/pdf"
-    assert "Љиљана Ќосева" in pdf_text(badges.data)
+    assert "Nacionalna konferencija" in text and "Page 1 of 1" in text
+    with client.get(f"/staff/events/{event_with_people.id}/sign-in-sheet.pdf?list=all") as everyone:
+        assert "Ana Ćosić" in pdf_text(everyone.data)
+
+    with client.get(f"/staff/events/{event_with_people.id}/badges.pdf") as badges:
+        assert badges.status_code == 200 and badges.mimetype == "application/pdf"
+        assert (
+            badges.headers["Content-Disposition"] == f"inline; filename={event_with_people.slug}-badges.pdf"
+        )
+        assert badges.headers["Cache-Control"] == "private, no-store"
+        text = pdf_text(badges.data)
+    assert "Љиљана Ќосева" in text and "Željko Đurić" in text and "Ana Ćosić" not in text  # on-site only
 
 
 def test_unknown_lists_and_formats_are_404(client, organiser, event_with_people):

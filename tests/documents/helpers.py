@@ -1,4 +1,5 @@
-"""Reading PDFs back: text with pdftotext (per page, or words with their boxes)."""
+"""Writing the bulk documents to memory, and reading PDFs back: text with pdftotext (per page,
+or words with their boxes), pages as images with pdftoppm."""
 
 from __future__ import annotations
 
@@ -8,11 +9,26 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from PIL import Image
 from pypdf import PdfReader
 
 from regsvc.documents.attendance import AttendanceRow
+from regsvc.documents.badges import write_badges
+from regsvc.documents.sign_in_sheet import write_sign_in_sheet
 
 MM = 72 / 25.4  # PDF points per millimetre
+
+
+def sign_in_sheet_pdf(event, rows, list_label: str, **options) -> bytes:
+    out = BytesIO()
+    write_sign_in_sheet(out, event, rows, list_label, **options)
+    return out.getvalue()
+
+
+def badges_pdf(event, rows, **options) -> bytes:
+    out = BytesIO()
+    write_badges(out, event, rows, **options)
+    return out.getvalue()
 
 
 def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
@@ -34,6 +50,7 @@ class Word:
     x: float  # pt from the left edge of the page
     y: float  # pt from the top
     text: str
+    right: float  # pt from the left edge of the page
 
 
 def words(pdf: bytes, tmp_path: Path) -> list[Word]:
@@ -50,15 +67,40 @@ def words(pdf: bytes, tmp_path: Path) -> list[Word]:
         if "<page " in line:
             page += 1
         elif match := re.search(
-            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*)</word>', line
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line
         ):
-            x, top, bottom, text = match.groups()
-            found.append(Word(page, float(x), (float(top) + float(bottom)) / 2, unescape(text)))
+            x, top, right, bottom, text = match.groups()
+            found.append(Word(page, float(x), (float(top) + float(bottom)) / 2, unescape(text), float(right)))
     return found
 
 
 def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def page_image(pdf: bytes, tmp_path: Path, page: int = 1, dpi: int = 300) -> Image.Image:
+    """One page as pdftoppm draws it, in shades of grey."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-gray",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(path),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return Image.open(tmp_path / "page.png").convert("L")
 
 
 def page_count(pdf: bytes) -> int:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from regsvc.documents import render
-from regsvc.documents.render import ResourceRefused, SafeURLFetcher, merge_pdfs, render_pdf
-from tests.documents.helpers import page_count, page_texts
+from regsvc.documents.render import ResourceRefused, SafeURLFetcher, render_pdf
+from tests.documents.helpers import page_texts
 
 STATIC = Path(render.__file__).resolve().parent.parent / "static"
 
@@ -113,24 +113,3 @@ def test_rendering_reads_nothing_outside_the_roots(monkeypatch, tmp_path):
     }
     assert connections == []
     assert b"root:" not in pdf
-
-
-def test_merge_keeps_pages_in_order_and_the_first_title():
-    parts = [
-        render_pdf(f"<title>Lista</title><p>part {n}</p><p style='break-before: page'>again</p>")
-        for n in range(3)
-    ]
-    merged = merge_pdfs(iter(parts))
-    assert page_count(merged) == 6
-    assert merge_pdfs([parts[0]]) is parts[0]
-    with pytest.raises(ValueError):
-        merge_pdfs([])
-
-
-def test_workers_start_without_fork_when_threads_run(monkeypatch):
-    """A multi-threaded parent starts its workers through forkserver (or spawn): the entry
-    point must work without the Flask app and without inheriting anything."""
-    monkeypatch.setattr(render, "_single_threaded", lambda: False)
-    assert render._process_context().get_start_method() in {"forkserver", "spawn"}
-    documents = (f"<p>part {n}</p>" for n in range(3))
-    assert page_count(render.render_pdf_parts(documents, workers=2)) == 3

@@ -1,27 +1,32 @@
-"""The sign-in sheet: A4, sorted by surname, title, date, venue, list and "Page X of Y" on
-every page, columns that stay aligned, cached until the list changes."""
+"""The sign-in sheet: A4, sorted by surname; title, date, venue, list, "Page X of Y" and the
+column headings on every page; every row on its line of the grid, values too long for
+their column set smaller or shortened with an ellipsis."""
 
 from __future__ import annotations
 
 import itertools
 import math
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from regsvc.documents import attendance
-from regsvc.documents.attendance import (
-    LAYOUT,
-    AttendanceRow,
+from regsvc.documents.attendance import AttendanceRow, sort_by_surname
+from regsvc.documents.canvas import REGULAR, width
+from regsvc.documents.sign_in_sheet import (
+    GRID_TOP,
+    HEAD_HEIGHT,
+    LEFT,
+    PAD,
+    ROW_HEIGHT,
+    ROWS_PER_PAGE,
+    TOP,
+    Columns,
     page_count,
-    sign_in_sheet_pdf,
-    sort_by_surname,
 )
 from regsvc.formatting import event_datetime
-from tests.documents.helpers import MM, page_texts, row, words
 from tests.documents.helpers import page_count as pdf_pages
+from tests.documents.helpers import page_texts, row, sign_in_sheet_pdf, words
 
 FIRST = [
     "Đorđe",
@@ -50,6 +55,7 @@ LAST = [
     "Krasniqi",
 ]
 TOWNS = ["Niš", "Čačak", "Užice", "Битола", "Штип", "Skopje"]
+LONG_ORGANISATION = "Centar za istraživanje javnih politika i razvoj civilnog društva – Kancelarija Niš"
 
 
 def people(n: int) -> list[AttendanceRow]:
@@ -71,31 +77,23 @@ def event(make_event):
     )
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    attendance.sheet_cache.clear()
-    yield
-    attendance.sheet_cache.clear()
-
-
-def test_every_page_has_title_date_venue_list_and_page_x_of_y(app, event, tmp_path):
+def test_every_page_has_title_date_venue_list_page_x_of_y_and_the_headings(app, event, tmp_path):
     rows = people(120)
     pdf = sign_in_sheet_pdf(event, rows, "On-site participants")
     pages = page_texts(pdf, tmp_path)
-    expected = math.ceil(120 / LAYOUT.rows_per_page)
-    assert pdf_pages(pdf) == len(pages) == expected == page_count(rows) == 6  # 23 rows a page
+    expected = math.ceil(120 / ROWS_PER_PAGE)
+    assert pdf_pages(pdf) == len(pages) == expected == page_count(len(rows)) == 6  # 23 rows a page
     with app.test_request_context():  # the date as the event's time zone and language have it
         when = event_datetime(event.starts_at, event)
     assert when == "Tuesday, 30 June 2026, 10:30"
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {expected}" in text
         assert "Nacionalna konferencija o civilnom društvu" in text
-        assert when in text and "17:00" in text
+        assert f"{when}–17:00" in text
         assert "Hotel Mona Plaza, Kralja Milana 27, Beograd" in text
-        assert "ON-SITE PARTICIPANTS" in text  # the list label, in the small capitals of the header
-        for heading in ("No.", "Full name", "Organisation", "Town", "Signature"):
-            assert heading in text
-    assert "120 people on this list" in pages[-1]
+        assert "SIGN-IN SHEET · ON-SITE PARTICIPANTS" in text  # the list, in the capitals of the header
+        assert re.search(r"No\.\s+Full name\s+Organisation\s+Town\s+Signature", text)
+        assert "120 people on this list" in text
 
 
 def test_rows_are_sorted_by_surname_and_numbered_across_pages(app, event, tmp_path):
@@ -112,82 +110,67 @@ def test_rows_are_sorted_by_surname_and_numbered_across_pages(app, event, tmp_pa
     assert numbers == [str(n) for n in range(1, 121)]
 
 
-def test_columns_stay_aligned_and_rows_stay_on_the_grid(app, event, tmp_path):
-    """Long values are set smaller or wrapped inside their row; every column starts where the
-    ruling says, and no row pushes the next one down."""
-    long_org = "Centar za istraživanje javnih politika i razvoj civilnog društva – Kancelarija Niš"
-    rows = [
-        row(f"Ana Tester{n:02d}", organisation=f"Org{n:02d}", town=f"Grad{n:02d}")
-        if n % 3
-        else row(
-            f"Aleksandra Konstantinović-Stojanovska Tester{n:02d}" if n % 2 else f"Iva Tester{n:02d}",
-            organisation=long_org if n % 2 else f"Organizacija civilnog društva „Žene juga“ Org{n:02d}",
-            town=f"Grad{n:02d}",
-        )
-        for n in range(LAYOUT.rows_per_page)
-    ]
+def test_every_value_starts_at_its_column_on_its_row_of_the_grid(app, event, tmp_path):
+    rows = [row(f"Ana Tester{n:02d}", organisation=f"Udruga{n:02d}", town=f"Grad{n:02d}") for n in range(30)]
     found = words(sign_in_sheet_pdf(event, rows, "Everyone"), tmp_path)
-    left, top = 14 * MM, 12 * MM  # page margins
-    grid_top = top + (LAYOUT.grid_top + LAYOUT.head_height) * MM
-    columns = [left + (x + LAYOUT.lead) * MM for x in LAYOUT.column_lefts]
-
-    def starts(prefix):
-        return {w.text: w for w in found if w.text.startswith(prefix)}
-
-    orgs, towns = starts("Org"), starts("Grad")
-    assert len(towns) == LAYOUT.rows_per_page
-    for n in range(LAYOUT.rows_per_page):
-        town = towns[f"Grad{n:02d}"]
-        assert town.x == pytest.approx(columns[3], abs=0.3 * MM)
-        assert town.y == pytest.approx(grid_top + (n + 0.5) * LAYOUT.row_height * MM, abs=1.5 * MM)
-        if f"Org{n:02d}" in orgs and n % 3:
-            assert orgs[f"Org{n:02d}"].x == pytest.approx(columns[2], abs=0.3 * MM)
-    for name in starts("Tester").values():
-        assert name.x > columns[1]
-    text = " ".join(w.text for w in found)
-    assert "Aleksandra Konstantinović-" in text and "Stojanovska Tester" in text  # wrapped in its row
+    columns = Columns.for_count(len(rows))
+    for prefix, column in (("Tester", 1), ("Udruga", 2), ("Grad", 3)):
+        placed = sorted((w for w in found if w.text.startswith(prefix)), key=lambda w: (w.page, w.y))
+        assert [w.text[-2:] for w in placed] == [f"{n:02d}" for n in range(30)]
+        for n, word in enumerate(placed):
+            line = n % ROWS_PER_PAGE
+            row_top = TOP + GRID_TOP + HEAD_HEIGHT + line * ROW_HEIGHT
+            assert word.page == 1 + n // ROWS_PER_PAGE
+            assert row_top < word.y < row_top + ROW_HEIGHT
+            if column > 1:  # the first word of the name is "Ana"
+                assert word.x == pytest.approx(LEFT + columns.lefts[column] + PAD, abs=0.5)
 
 
-def test_text_is_escaped_not_interpreted(app, event, tmp_path):
+def test_long_values_are_shortened_with_an_ellipsis_within_their_column(app, event, tmp_path):
+    long_name = "Aleksandra Konstantinović-Stojanovska Vasiljević"
+    rows = [
+        row(long_name, organisation=LONG_ORGANISATION, town="Niš"),
+        row("Ана Ристовска", organisation="Здружение на граѓани „Центар за истражување и креирање политики“"),
+    ]
+    pdf = sign_in_sheet_pdf(event, rows, "Everyone")
+    text = page_texts(pdf, tmp_path)[0]
+    for value in (long_name, LONG_ORGANISATION):
+        assert value not in text
+        shortened = re.search(rf"({value[:10]}[^\n]*?)…", text)
+        assert shortened and value.startswith(shortened.group(1)), "a beginning of the value, then …"
+    assert "Ана Ристовска" in text and "Здружение на граѓани „Центар" in text
+
+    columns = Columns.for_count(len(rows))
+    first_row = [w for w in words(pdf, tmp_path) if w.y < TOP + GRID_TOP + HEAD_HEIGHT + ROW_HEIGHT]
+    shortened_name, shortened_organisation = (w for w in first_row if w.text.endswith("…"))
+    assert LEFT + columns.lefts[1] < shortened_name.x < shortened_name.right < LEFT + columns.lefts[2]
+    assert shortened_organisation.x < shortened_organisation.right < LEFT + columns.lefts[3]
+    town = next(w for w in first_row if w.text == "Niš")
+    assert town.x == pytest.approx(LEFT + columns.lefts[3] + PAD, abs=0.5)
+
+
+def test_the_number_column_is_as_wide_as_the_largest_number():
+    for count in (5, 999, 12_345, 123_456):
+        number = Columns.for_count(count).widths[0]
+        assert number >= width(str(count), REGULAR, 9) + 2 * PAD
+    assert sum(Columns.for_count(20_000).widths) == pytest.approx(sum(Columns.for_count(20).widths))
+
+
+def test_text_is_printed_as_it_is_not_interpreted(app, event, tmp_path):
     pdf = sign_in_sheet_pdf(event, [row("<b>Marko</b> <img src=file:///etc/passwd>")], "Lista & <i>x</i>")
     text = page_texts(pdf, tmp_path)[0]
     assert "<b>Marko</b>" in text and "LISTA & <I>X</I>" in text
+
+
+def test_a_long_title_takes_two_lines_at_most(app, make_event, tmp_path):
+    title = " ".join(["Regionalna konferencija o ulozi civilnog društva u procesu pristupanja"] * 4)
+    pdf = sign_in_sheet_pdf(make_event(title=title), people(3), "Everyone")
+    lines = [line.strip() for line in page_texts(pdf, tmp_path)[0].splitlines() if "Regionalna" in line]
+    assert 1 <= len(lines) <= 2
+    assert lines[-1].endswith("…")
 
 
 def test_an_empty_list_is_one_blank_page(app, event, tmp_path):
     pages = page_texts(sign_in_sheet_pdf(event, [], "Walk-ins"), tmp_path)
     assert len(pages) == 1
     assert "Page 1 of 1" in pages[0] and "0 people on this list" in pages[0]
-
-
-def test_parallel_rendering_gives_the_same_pages(app, event, tmp_path):
-    rows = people(7 * LAYOUT.rows_per_page)
-    serial = sign_in_sheet_pdf(event, rows, "On-site participants", workers=1, use_cache=False)
-    parallel = sign_in_sheet_pdf(event, rows, "On-site participants", workers=2, use_cache=False)
-    assert pdf_pages(serial) == pdf_pages(parallel) == 7
-    assert page_texts(serial, tmp_path) == page_texts(parallel, tmp_path)
-
-
-def test_the_pdf_is_cached_until_the_list_changes(app, event, monkeypatch):
-    rendered = []
-    original = attendance.render_pdf_parts
-
-    def counting(documents, **kwargs):
-        rendered.append(1)
-        return original(documents, **kwargs)
-
-    monkeypatch.setattr(attendance, "render_pdf_parts", counting)
-    rows = people(30)
-    first = sign_in_sheet_pdf(event, rows, "On-site participants")
-    assert sign_in_sheet_pdf(event, list(rows), "On-site participants") is first
-    assert len(rendered) == 1
-    changed = [replace(rows[0], town="Kragujevac"), *rows[1:]]
-    assert sign_in_sheet_pdf(event, changed, "On-site participants") != first
-    sign_in_sheet_pdf(event, rows, "Online participants")
-    sign_in_sheet_pdf(event, rows, "On-site participants", use_cache=False)
-    assert len(rendered) == 4
-
-
-def test_too_many_rows_for_four_digits_are_refused(app, event):
-    with pytest.raises(ValueError, match="9999"):
-        sign_in_sheet_pdf(event, [row("A B")] * 10_000, "All")
