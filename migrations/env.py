@@ -2,7 +2,7 @@
 
 The database URL is the one regsvc's code gives (regsvc.migrating.alembic_config) or, when the
 standard `alembic` command runs with alembic.ini, regsvc's own setting (REGSVC_DATABASE_URL, or
-config.py's default).
+config.py's default, found by regsvc.layout in a checkout and in an installed wheel alike).
 
 Every run is one transaction: all its migrations and their version bumps are committed
 together, or none is, so a failure (or a downgrade refusing to drop data) leaves the
@@ -16,7 +16,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, event, pool
 
-from config import load_settings
+from regsvc.layout import load_settings
 from regsvc.models import Base
 
 config = context.config

@@ -11,7 +11,6 @@ other failure, leaves the database at the revision it started from.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -21,7 +20,8 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import current_app
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from regsvc import layout
+
 # Set by `regsvc downgrade --force`; `alembic -x force=yes` says the same.
 FORCE_ATTRIBUTE = "regsvc.force"
 _YES = frozenset({"1", "true", "yes", "on"})
@@ -29,7 +29,7 @@ _YES = frozenset({"1", "true", "yes", "on"})
 
 def alembic_config(database_url: str, *, force: bool = False) -> AlembicConfig:
     config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(layout.MIGRATIONS))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     config.attributes[FORCE_ATTRIBUTE] = force
     return config
@@ -38,7 +38,7 @@ def alembic_config(database_url: str, *, force: bool = False) -> AlembicConfig:
 def scripts() -> ScriptDirectory:
     """The revisions in migrations/versions/."""
     config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(layout.MIGRATIONS))
     return ScriptDirectory.from_config(config)
 
 
