@@ -1,4 +1,4 @@
-"""WSGI entry point: `gunicorn wsgi:app` or `flask --app wsgi …`."""
+"""WSGI entry point: the app `regsvc serve` runs under gunicorn, and `flask --app wsgi …`."""
 
 import gc
 
