@@ -209,3 +209,20 @@ def test_a_large_events_certificates_come_in_parts_each_rendered_in_pieces(
     assert pages(last.data) == 1 and "Vesna Waiting" in pdf_text(last.data)
     assert client.get(f"/staff/events/{event.id}/certificates.pdf?part=3").status_code == 404
     assert client.get(f"/staff/events/{event.id}/certificates.pdf?part=0").status_code == 404
+
+
+def test_the_private_page_offers_the_certificate_only_to_those_entitled_after_the_event(
+    client, session, held
+):
+    event, people = held
+    page = text_of(client.get(f"/r/{people['came'][1]}/"))
+    assert "Your certificate of attendance is ready." in page
+    assert f"/r/{people['came'][1]}/certificate.pdf" in client.get(f"/r/{people['came'][1]}/").get_data(
+        as_text=True
+    )
+    assert "Download my certificate" not in text_of(client.get(f"/r/{people['online'][1]}/"))
+    assert "Download my certificate" not in text_of(client.get(f"/r/{people['absent'][1]}/"))
+    fresh(session)
+    session.execute(update(Event).where(Event.id == event.id).values(ends_at=utcnow() + timedelta(hours=1)))
+    session.commit()
+    assert "Download my certificate" not in text_of(client.get(f"/r/{people['came'][1]}/"))

@@ -99,3 +99,16 @@ def test_a_cancelled_registration_or_a_wrong_link_has_no_calendar_entry(
     fresh(session)
     assert client.get(f"/r/{outcome.token}/event.ics").status_code == 404
     assert client.get("/r/not-a-real-link/event.ics").status_code == 404
+
+
+def test_the_private_page_links_to_the_calendar_entry(client, session, make_event, make_registration):
+    event = make_event()
+    outcome = make_registration(event, Attendance.ONLINE)
+    page = client.get(f"/r/{outcome.token}/").get_data(as_text=True)
+    assert f'href="/r/{outcome.token}/event.ics"' in page and "Add to my calendar (.ics)" in page
+    fresh(session)
+    session.execute(
+        update(Registration).where(Registration.id == outcome.registration.id).values(attendance="cancelled")
+    )
+    session.commit()
+    assert "Add to my calendar" not in client.get(f"/r/{outcome.token}/").get_data(as_text=True)

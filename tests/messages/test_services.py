@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from regsvc.audit.models import AuditEntry
 from regsvc.db import utcnow
 from regsvc.mail.models import OutboxMessage
+from regsvc.messages import services
 from regsvc.messages.models import OrganiserMessage, Segment
 from regsvc.messages.services import (
     AlreadySent,
@@ -191,3 +192,23 @@ def test_sending_to_many_takes_as_many_statements_as_sending_to_a_few(
         make_registration(many, Attendance.ONLINE)
     assert _statements_to_send(session, few, organiser) == _statements_to_send(session, many, organiser)
     assert len(outbox(session)) == 63
+
+
+def test_a_send_racing_another_with_the_same_form_sends_nothing(session, full_event, organiser, monkeypatch):
+    """Two requests of one double click: the second looked before the first had committed,
+    and meets the first's message at the unique key."""
+    event, _people = full_event
+    key = new_token()
+    first = send_message(session, event.id, Draft(Segment.EVERYONE, TEXT), organiser, key)
+    real = services._sent_with
+    looks = []
+
+    def not_yet_then_real(session_, form_key):
+        looks.append(form_key)
+        return None if len(looks) == 1 else real(session_, form_key)
+
+    monkeypatch.setattr(services, "_sent_with", not_yet_then_real)
+    with pytest.raises(AlreadySent) as again:
+        send_message(session, event.id, Draft(Segment.EVERYONE, TEXT), organiser, key)
+    assert again.value.message.id == first.id
+    assert len(outbox(session)) == 4
