@@ -13,11 +13,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from regsvc.db import utcnow
-from regsvc.registration.models import Attendance
+from regsvc.registration.models import Attendance, Registration
 from regsvc.urls import external_url
 
 if TYPE_CHECKING:
-    from regsvc.registration.models import Registration
+    from sqlalchemy.orm import Session
 
 MIMETYPE = "text/calendar"
 
@@ -61,3 +61,12 @@ def calendar_entry(
     calendar.add_component(entry)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_for(session: Session, registration_id: int) -> bytes | None:
+    """The calendar entry to attach to an e-mail about a registration (a confirmation, a
+    reminder); None once it is cancelled or gone."""
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.attendance == Attendance.CANCELLED:
+        return None
+    return calendar_entry(registration)

@@ -7,7 +7,7 @@ import icalendar
 import pytest
 from sqlalchemy import update
 
-from regsvc.messages.ics import calendar_entry
+from regsvc.messages.ics import calendar_entry, calendar_for
 from regsvc.registration.models import Attendance, Registration
 from tests.conftest import fresh
 
@@ -112,3 +112,19 @@ def test_the_private_page_links_to_the_calendar_entry(client, session, make_even
     )
     session.commit()
     assert "Add to my calendar" not in client.get(f"/r/{outcome.token}/").get_data(as_text=True)
+
+
+def test_an_email_about_a_registration_can_carry_its_entry_until_it_is_cancelled(
+    session, make_event, make_registration
+):
+    event = make_event()
+    registration = make_registration(event, Attendance.ONSITE).registration
+    entry = the_event(calendar_for(session, registration.id))
+    assert str(entry["location"]) == "Hotel Mona Plaza, Kralja Milana 27, Belgrade"
+    session.execute(
+        update(Registration).where(Registration.id == registration.id).values(attendance="cancelled")
+    )
+    session.commit()
+    fresh(session)
+    assert calendar_for(session, registration.id) is None
+    assert calendar_for(session, registration.id + 1000) is None
