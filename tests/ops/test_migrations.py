@@ -21,7 +21,14 @@ from regsvc.db import get_session
 from regsvc.migrating import DataLossRefused, downgrade, scripts, upgrade
 from tests.conftest import sign_in
 from tests.ops.conftest import current_revision
-from tests.ops.history import TOKENS, UPCOMING_SLUG, UPCOMING_TITLE, changed_values, insert_rows
+from tests.ops.history import (
+    TOKENS,
+    UPCOMING_SLUG,
+    UPCOMING_TITLE,
+    changed_values,
+    insert_rows,
+    stale_search_keys,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 # Oldest first: 0001, 0002, …, head.
@@ -78,6 +85,7 @@ def test_data_from_every_revision_survives_the_upgrade_to_head(revision, new_dat
     engine = create_engine(url)
     with engine.connect() as connection:
         assert changed_values(connection, written) == []
+        assert stale_search_keys(connection) == []
         # What the upgrades filled in for rows older than their columns.
         registrations = (
             connection.execute(sa.text("SELECT * FROM registrations ORDER BY id")).mappings().all()
