@@ -501,6 +501,4 @@ def register(group: click.Group) -> None:
         )
         head = scripts().get_current_head()
         if report.revision != head:
-            click.echo(
-                f"Now run `flask --app wsgi regsvc migrate` to bring the schema up to revision {head}."
-            )
+            click.echo(f"Now run `regsvc migrate` to bring the schema up to revision {head}.")

@@ -26,8 +26,8 @@ from regsvc.registration.services import register
 from regsvc.storage import Storage
 from tests.claims.corpus import image_bytes, marked_picture
 from tests.conftest import details
-from tests.ops.conftest import ON_POSTGRESQL
-from tests.ops.history import rows_by_key
+from tests.ops.conftest import ON_POSTGRESQL, current_revision
+from tests.ops.history import changed_values, insert_rows, rows_by_key
 
 HEAD = scripts().get_current_head()
 PARTICIPANTS_PER_THREAD = 12
@@ -281,3 +281,34 @@ def test_a_path_outside_the_backup_in_the_manifest_is_refused(app, conference, t
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(BackupError, match="names a file no backup holds"):
         restore_backup(tmp_path / "backup", *target)
+
+
+def test_a_backup_of_an_older_schema_is_restored_at_its_revision_and_migrate_brings_it_up(
+    new_database, target, tmp_path, app_on, regsvc_commands
+):
+    older = new_database("older")
+    upgrade(older, "0010")
+    engine = create_engine(older)
+    with engine.begin() as connection:
+        written = insert_rows(connection)
+    engine.dispose()
+    make_backup(older, Storage(tmp_path / "older-uploads"), tmp_path / "backup")
+
+    restored_url, restored_storage = target
+    upgrade(restored_url)  # made by this version: tables the backup's schema does not have yet
+    restored_app = app_on(restored_url, str(restored_storage.root))
+    with restored_app.app_context():
+        restored = restored_app.test_cli_runner().invoke(
+            regsvc_commands, ["restore", str(tmp_path / "backup")]
+        )
+    assert restored.exit_code == 0, restored.output
+    assert "(schema revision 0010, " in restored.output
+    assert f"Now run `regsvc migrate` to bring the schema up to revision {HEAD}." in restored.output
+    assert current_revision(restored_url) == "0010"
+
+    upgrade(restored_url)
+    assert current_revision(restored_url) == HEAD
+    engine = create_engine(restored_url)
+    with engine.connect() as connection:
+        assert changed_values(connection, written) == []
+    engine.dispose()
