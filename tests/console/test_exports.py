@@ -66,11 +66,10 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_sign_in_sheet_and_badges_are_pdfs_with_the_names(client, desk_user, event_with_people):
-    """Sent from a temporary file, which the response closes (a server closes every response)."""
     sign_in(client, desk_user)
     with client.get(f"/staff/events/{event_with_people.id}/sign-in-sheet.pdf?list=onsite") as response:
         assert response.status_code == 200 and response.mimetype == "application/pdf"
-        disposition = f"inline; filename={event_with_people.slug}-sign-in-onsite.pdf"
+        disposition = f'inline; filename="{event_with_people.slug}-sign-in-onsite.pdf"'
         assert response.headers["Content-Disposition"] == disposition
         assert response.headers["Cache-Control"] == "private, no-store"
         assert response.content_length == len(response.data)
@@ -82,9 +81,8 @@ def test_sign_in_sheet_and_badges_are_pdfs_with_the_names(client, desk_user, eve
 
     with client.get(f"/staff/events/{event_with_people.id}/badges.pdf") as badges:
         assert badges.status_code == 200 and badges.mimetype == "application/pdf"
-        assert (
-            badges.headers["Content-Disposition"] == f"inline; filename={event_with_people.slug}-badges.pdf"
-        )
+        disposition = f'inline; filename="{event_with_people.slug}-badges.pdf"'
+        assert badges.headers["Content-Disposition"] == disposition
         assert badges.headers["Cache-Control"] == "private, no-store"
         text = pdf_text(badges.data)
     assert "Љиљана Ќосева" in text and "Željko Đurić" in text and "Ana Ćosić" not in text  # on-site only
