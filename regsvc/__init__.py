@@ -15,6 +15,7 @@ from regsvc import cli, db, errors, formatting, layout, translation
 from regsvc.audit.views import bp as audit_bp
 from regsvc.auth import access
 from regsvc.auth.views import bp as auth_bp
+from regsvc.certificates.views import bp as certificates_bp
 from regsvc.claims import eligibility  # noqa: F401  (listens to attendance changes)
 from regsvc.claims.finance_views import bp as finance_bp
 from regsvc.claims.review import second_approval_thresholds
@@ -25,6 +26,7 @@ from regsvc.events.views import bp as events_bp
 from regsvc.extensions import babel, csrf
 from regsvc.health import bp as health_bp
 from regsvc.mail.delivery import init_app as init_mail_delivery
+from regsvc.messages.views import bp as messages_bp
 from regsvc.privacy.views import bp as privacy_bp
 from regsvc.registration.console import bp as registrations_bp
 from regsvc.registration.views import bp as registration_bp
@@ -106,6 +108,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(messages_bp)
+    app.register_blueprint(certificates_bp)
 
     @app.context_processor
     def template_helpers():

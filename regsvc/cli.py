@@ -11,6 +11,7 @@ from regsvc.claims import commands as receipt_commands
 from regsvc.db import get_session
 from regsvc.demo import load_demo_data
 from regsvc.mail import commands as mail_commands
+from regsvc.messages import commands as message_commands
 from regsvc.privacy import commands as privacy_commands
 from regsvc.registration import commands as seat_hold_commands
 from regsvc.storage import current_storage
@@ -18,6 +19,12 @@ from regsvc.storage import current_storage
 # An AppGroup runs each command inside the application's context. The group exists without
 # an application, so that `regsvc --help` creates none.
 group = AppGroup("regsvc", help="regsvc administration.")
+
+
+def every_minute() -> None:
+    """The timed work that `send-mail --watch` does once a minute."""
+    seat_hold_commands.sweep_holds()
+    message_commands.send_reminders()
 
 
 @group.command("demo")
@@ -32,7 +39,8 @@ backup.register(group)
 account_commands.register(group)
 receipt_commands.register(group)
 seat_hold_commands.register(group)
-mail_commands.register(group, every_minute=seat_hold_commands.sweep_holds)
+message_commands.register(group)
+mail_commands.register(group, every_minute=every_minute)
 privacy_commands.register(group)
 serving.register(group)
 

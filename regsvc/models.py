@@ -7,6 +7,7 @@ from regsvc.db import Base
 from regsvc.events.models import Event, Fare
 from regsvc.limits import RateCounter
 from regsvc.mail.models import OutboxMessage
+from regsvc.messages.models import OrganiserMessage
 from regsvc.registration.models import Registration, RegistrationLink
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Event",
     "Fare",
     "LoginFailure",
+    "OrganiserMessage",
     "OutboxMessage",
     "RateCounter",
     "Receipt",

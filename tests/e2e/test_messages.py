@@ -15,14 +15,8 @@ from regsvc.registration.models import Attendance, Registration
 from regsvc.roles import Role
 from tests.conftest import body_of, fresh
 from tests.e2e.conftest import screenshot
-from tests.messages.conftest import with_blueprints
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _blueprints(app):
-    with_blueprints(app)
 
 
 def test_the_organiser_writes_to_the_online_participants_and_everyone_is_reminded(

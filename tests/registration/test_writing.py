@@ -60,6 +60,7 @@ def test_a_new_registration_leaves_no_column_to_chance(session, make_event, make
         "confirmed_at",  # the address is confirmed later, by opening the private link
         "hold_reminded_at",
         "hold_released_at",
+        "reminder_sent_at",  # set when the reminder is written
     }
     event = make_event(onsite_capacity=1)
     make_registration(event, Attendance.ONSITE)
