@@ -109,9 +109,6 @@ class Config:
     # trusted (1 behind nginx; 0: none). A forwarded host never is.
     TRUSTED_PROXIES = 0
 
-    # Processes rendering a long sign-in sheet in parallel; 0: one per CPU.
-    PDF_WORKERS = 0
-
     # `regsvc serve` (gunicorn): the address it listens on, host:port or unix:/path.
     SERVE_BIND = "127.0.0.1:8000"
     # `regsvc serve`: web worker processes; 0: two per CPU, plus one.

@@ -20,7 +20,14 @@ import click
 from flask import current_app
 
 from regsvc import layout
-from regsvc.documents.render import available_cpus
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on, which gunicorn's workers are sized by."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def gunicorn_command(bind: str, workers: int, timeout: int, forwarded_allow_ips: str, extra=()) -> list[str]:

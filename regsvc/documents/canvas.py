@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 # The only module that imports ReportLab, which ships no type hints.
-from reportlab import rl_config  # type: ignore[import-untyped]
-from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
-from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 PAGE_WIDTH, PAGE_HEIGHT = A4  # pt
 MM = 72 / 25.4  # pt

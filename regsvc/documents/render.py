@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
-import os
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -139,11 +138,3 @@ def document_locale(locale: str | None = None) -> Iterator[None]:
         return
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         yield
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on (regsvc.serving sizes gunicorn's workers by it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
