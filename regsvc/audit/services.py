@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +18,7 @@ from regsvc.pagination import Page, paginate
 
 if TYPE_CHECKING:
     from regsvc.auth.models import StaffUser
+    from regsvc.events.models import Event
 
 PARTICIPANT = "participant"
 SYSTEM = "system"
@@ -51,12 +57,67 @@ def record(
     return entry
 
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 
-def entries(session: Session, *, event_id: int | None = None, page: int = 1) -> Page[AuditEntry]:
+@dataclass(frozen=True)
+class LogFilter:
+    """Which entries to show; None: any."""
+
+    event_id: int | None = None
+    actor: int | str | None = None  # a staff account's id, PARTICIPANT or SYSTEM
+    actions: Sequence[str] | None = None
+    since: date | None = None  # the first day, in the staff time zone
+    until: date | None = None  # the last day, in the staff time zone
+
+
+def entries(session: Session, log_filter: LogFilter = LogFilter(), page: int = 1) -> Page[AuditEntry]:
     """Newest first, one page."""
     query = select(AuditEntry)
-    if event_id is not None:
-        query = query.where(AuditEntry.event_id == event_id)
+    if log_filter.event_id is not None:
+        query = query.where(AuditEntry.event_id == log_filter.event_id)
+    if isinstance(log_filter.actor, int):
+        query = query.where(AuditEntry.actor_id == log_filter.actor)
+    elif log_filter.actor is not None:
+        query = query.where(AuditEntry.actor_id.is_(None), AuditEntry.actor_label == log_filter.actor)
+    if log_filter.actions is not None:
+        query = query.where(AuditEntry.action.in_(log_filter.actions))
+    if log_filter.since is not None:
+        query = query.where(AuditEntry.at >= _staff_midnight(log_filter.since))
+    if log_filter.until is not None:
+        query = query.where(AuditEntry.at < _staff_midnight(log_filter.until + timedelta(days=1)))
     return paginate(session, query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), page, PAGE_SIZE)
+
+
+def _staff_midnight(day: date) -> datetime:
+    """The moment `day` begins in the staff time zone (where staff read the log's times)."""
+    zone = ZoneInfo(current_app.config["STAFF_TIMEZONE"])
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+# The events and staff accounts the log refers to, through its own relations to them: the
+# log imports no other package.
+def _event_model() -> type[Event]:
+    return AuditEntry.event.property.mapper.class_
+
+
+def _staff_model() -> type[StaffUser]:
+    return AuditEntry.actor.property.mapper.class_
+
+
+def logged_event(session: Session, event_id: int) -> Event | None:
+    return session.get(_event_model(), event_id)
+
+
+def events_to_choose(session: Session) -> list[tuple[int, str]]:
+    """Every event, the latest first, for the log's filter."""
+    event = _event_model()
+    rows = session.execute(select(event.id, event.title).order_by(event.starts_at.desc()))
+    return [(row.id, row.title) for row in rows]
+
+
+def accounts_to_choose(session: Session) -> list[tuple[int, str]]:
+    """Every staff account, for the log's filter."""
+    account = _staff_model()
+    rows = session.execute(select(account.id, account.email, account.full_name).order_by(account.email))
+    return [(row.id, f"{row.full_name} ({row.email})" if row.full_name else row.email) for row in rows]

@@ -1,12 +1,13 @@
-"""The audit log page (/staff/audit/): every recorded change, newest first."""
+"""The audit log page (/staff/audit/): every recorded change in plain words, newest first,
+filtered by event, who, what and day."""
 
 from flask import Blueprint, render_template, request
 
-from regsvc.audit.models import AuditEntry
-from regsvc.audit.services import entries
+from regsvc.audit.forms import LogFilterForm
+from regsvc.audit.sentences import log_lines
+from regsvc.audit.services import accounts_to_choose, entries, events_to_choose, logged_event
 from regsvc.db import get_session
 from regsvc.roles import Role, staff_required
-from regsvc.web import get_or_404, query_id
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
 
@@ -14,8 +15,15 @@ bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
 @bp.get("/")
 @staff_required(Role.ORGANISER)
 def log():
-    event_id = query_id("event")
-    # The event through the log's own relation to it: the log imports no other package.
-    event = get_or_404(AuditEntry.event.property.mapper.class_, event_id) if event_id is not None else None
-    page = entries(get_session(), event_id=event_id, page=request.args.get("page", 1, type=int))
-    return render_template("audit/log.html", page=page, event=event)
+    session = get_session()
+    form = LogFilterForm(request.args, events=events_to_choose(session), accounts=accounts_to_choose(session))
+    log_filter = form.log_filter()
+    page = entries(session, log_filter, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "audit/log.html",
+        form=form,
+        page=page,
+        lines=log_lines(session, page.items),
+        event=logged_event(session, log_filter.event_id) if log_filter.event_id is not None else None,
+        kept=form.kept(),
+    )
