@@ -1,9 +1,9 @@
 """The audit log in plain words: each entry told as a sentence a person reads, e.g. "Ana Jović
 (ana@example.org) approved claim 12 of Marija Petrović: 3,600 RSD."
 
-SENTENCES maps every recorded action to its kind (the log's filter) and its sentence. A
+SENTENCES maps every recorded action to its sentence, grouped by kind (the log's filter). A
 sentence names what it says as %(name)s: `actor`, `person`, `event`, `claim`, `batch`,
-`registration`, `account`, or any of the entry's details, put in words by `_Words`. Details a
+`registration`, or any of the entry's details, put in words by `_Words`. Details a
 sentence leaves out but a reader needs (a reason, an override) follow it as notes. An action
 without a sentence, or an entry without what its sentence names, is still told, plainly.
 
@@ -128,11 +128,10 @@ _BY_KIND: dict[Kind, dict[str, LazyString]] = {
         ),
     },
 }
-# Every recorded action: its sentence, and its kind.
+# Every recorded action and its sentence.
 SENTENCES: dict[str, LazyString] = {
     action: text for texts in _BY_KIND.values() for action, text in texts.items()
 }
-KIND_OF: dict[str, Kind] = {action: kind for kind, texts in _BY_KIND.items() for action in texts}
 
 # Details a sentence may leave out, said after it when the entry has them.
 NOTES = {
@@ -264,7 +263,7 @@ def tell(entry: AuditEntry, known: _Known) -> LogLine:
         else:
             said = set(_PLACEHOLDER.findall(template))
             notes = [
-                str(text) % words for key, text in NOTES.items() if key in entry.details and key not in said
+                str(note) % words for key, note in NOTES.items() if key in entry.details and key not in said
             ]
             return LogLine(entry, sentence, notes)
     return LogLine(entry, _plainly(entry, words))
@@ -279,10 +278,6 @@ def _plainly(entry: AuditEntry, words: _Words) -> str:
     return _("%(actor)s: %(action)s.", actor=words["actor"], action=what)
 
 
-def _tables():
-    return Base.metadata.tables
-
-
 @dataclass
 class _Known:
     """What the entries of one page refer to, by id: names, titles and currencies."""
@@ -290,7 +285,6 @@ class _Known:
     people: dict[int, str] = field(default_factory=dict)  # registration id → name
     claims: dict[int, tuple[str, str]] = field(default_factory=dict)  # claim id → (name, currency)
     batches: dict[int, str] = field(default_factory=dict)  # payment batch id → currency
-    accounts: dict[int, str] = field(default_factory=dict)  # staff account id → e-mail
     events: dict[int, str] = field(default_factory=dict)  # event id → title
 
     @classmethod
@@ -300,7 +294,7 @@ class _Known:
             if entry.subject_id is not None:
                 ids.setdefault(entry.subject_type, set()).add(entry.subject_id)
         known = cls()
-        tables = _tables()
+        tables = Base.metadata.tables  # by name: the log imports no other package
         registrations, claims = tables["registrations"], tables["claims"]
         if ids.get("registrations"):
             rows = session.execute(
@@ -322,12 +316,6 @@ class _Known:
                 select(batches.c.id, batches.c.currency).where(batches.c.id.in_(ids["payment_batches"]))
             )
             known.batches = {row.id: row.currency for row in rows}
-        if ids.get("staff_users"):
-            accounts = tables["staff_users"]
-            rows = session.execute(
-                select(accounts.c.id, accounts.c.email).where(accounts.c.id.in_(ids["staff_users"]))
-            )
-            known.accounts = {row.id: row.email for row in rows}
         event_ids = {entry.event_id for entry in entries if entry.event_id is not None}
         if event_ids:
             events = tables["events"]
@@ -351,7 +339,7 @@ class _Words(Mapping[str, str]):
             return self._person()
         if key == "event" and entry.event_id is not None:
             return self.known.events.get(entry.event_id) or _("event %(id)d", id=entry.event_id)
-        if key in ("claim", "batch", "registration", "account"):
+        if key in ("claim", "batch", "registration"):
             return self._subject(key)
         if key == "cap" and "cap" not in entry.details and entry.subject_type == "claims":
             return _("not set yet")
@@ -387,19 +375,12 @@ class _Words(Mapping[str, str]):
         raise KeyError("person")
 
     def _subject(self, key: str) -> str:
-        table = {
-            "claim": "claims",
-            "batch": "payment_batches",
-            "registration": "registrations",
-            "account": "staff_users",
-        }[key]
+        table = {"claim": "claims", "batch": "payment_batches", "registration": "registrations"}[key]
         entry = self.entry
         if entry.subject_type != table or entry.subject_id is None:
             if key in entry.details:  # claim.paid names its batch
                 return str(entry.details[key])
             raise KeyError(key)
-        if key == "account":
-            return self.known.accounts.get(entry.subject_id, str(entry.subject_id))
         return str(entry.subject_id)
 
     def _currency(self) -> str:

@@ -16,7 +16,7 @@ import pytest
 
 import regsvc
 from regsvc.audit.models import AuditEntry
-from regsvc.audit.sentences import NOTES, SENTENCES, log_lines
+from regsvc.audit.sentences import NOTES, SENTENCES, _Known, log_lines, tell
 from regsvc.audit.services import PARTICIPANT, SYSTEM, record
 from regsvc.auth.services import create_user, set_active
 from regsvc.claims.review import approve, reject
@@ -36,7 +36,7 @@ from tests.conftest import details
 PACKAGE = Path(regsvc.__file__).parent
 NBSP = "\u00a0"
 # What a sentence may name besides the entry's details: who acted, and what the entry is about.
-FROM_THE_ENTRY = {"actor", "person", "event", "claim", "batch", "registration", "account"}
+FROM_THE_ENTRY = {"actor", "person", "event", "claim", "batch", "registration"}
 
 
 @dataclass(frozen=True)
@@ -170,28 +170,18 @@ def test_every_sentence_reads_as_words(app, action):
             subject_id=12,
             details={name: SAMPLES.get(name, 3) for name in named - FROM_THE_ENTRY},
         )
-        known = _everything_known()
-        line = log_lines_of(entry, known)
+        line = tell(entry, _everything_known())
     assert "%(" not in line.sentence and action not in line.sentence
     assert line.sentence.endswith((".", "”"))  # a quotation ends its own sentence
 
 
-def _everything_known():
-    from regsvc.audit.sentences import _Known
-
+def _everything_known() -> _Known:
     return _Known(
         people={12: "Marija Petrović"},
         claims={12: ("Marija Petrović", "RSD")},
         batches={12: "RSD"},
-        accounts={12: "desk@example.org"},
         events={7: "National Conference"},
     )
-
-
-def log_lines_of(entry, known):
-    from regsvc.audit.sentences import tell
-
-    return tell(entry, known)
 
 
 def sentences(session) -> list[str]:
@@ -319,8 +309,6 @@ def test_notes_follow_only_details_the_sentence_leaves_out():
 
 
 def test_dates_in_notes_are_written_out(app):
-    from regsvc.audit.sentences import _Known, tell
-
     entry = AuditEntry(
         action="registration.erased",
         actor_label=PARTICIPANT,
