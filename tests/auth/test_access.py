@@ -63,14 +63,18 @@ def test_each_role_opens_its_pages_and_gets_403_elsewhere(app, client, world, ma
     sign_in(client, make_user(role))
     for rule, url, method in _requests(app, world):
         allowed = role in app.view_functions[rule.endpoint].allowed_roles
-        response = client.open(url, method=method, data={})
-        if allowed:
-            assert response.status_code not in (401, 403), (role, rule.rule)
-            assert response.status_code < 500, (role, rule.rule)
-            assert not response.headers.get("Location", "").startswith("/staff/login"), (role, rule.rule)
-        else:
-            assert response.status_code == 403, (role, rule.rule, response.status_code)
-            assert "Not allowed" in response.get_data(as_text=True)
+        with client.open(url, method=method, data={}) as response:  # closes a file it streams
+            if allowed:
+                assert response.status_code not in (401, 403), (role, rule.rule)
+                assert response.status_code < 500, (role, rule.rule)
+                assert not response.headers.get("Location", "").startswith("/staff/login"), (role, rule.rule)
+            else:
+                assert response.status_code == 403, (role, rule.rule, response.status_code)
+                page = response.get_data(as_text=True)
+                assert "Not allowed" in page
+                # Staff are led to their own home page, not to the public one.
+                assert '<a href="/staff/">Go to the staff home page</a>' in page
+                assert "Go to the list of events" not in page
 
 
 def test_the_matrix_matches_the_design(app):
@@ -87,3 +91,12 @@ def test_the_matrix_matches_the_design(app):
     assert roles["auth.reset_two_step"] == {Role.ORGANISER}
     assert roles["finance.queue"] == {Role.FINANCE}
     assert roles["finance.decide"] == {Role.FINANCE}
+
+
+def test_error_pages_lead_staff_to_their_home_and_visitors_to_the_events(client, make_user):
+    sign_in(client, make_user(Role.DESK))
+    staff_page = client.get("/staff/no-such-page").get_data(as_text=True)
+    assert '<a href="/staff/">Go to the staff home page</a>' in staff_page
+    visitor_page = client.application.test_client().get("/e/no-such-event/").get_data(as_text=True)
+    assert '<a href="/">Go to the list of events</a>' in visitor_page
+    assert "staff home" not in visitor_page
