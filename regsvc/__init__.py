@@ -26,6 +26,8 @@ from regsvc.events.views import bp as events_bp
 from regsvc.extensions import babel, csrf
 from regsvc.health import bp as health_bp
 from regsvc.mail.delivery import init_app as init_mail_delivery
+from regsvc.mail.services import CALENDAR_SOURCE
+from regsvc.messages.ics import calendar_for
 from regsvc.messages.views import bp as messages_bp
 from regsvc.privacy.views import bp as privacy_bp
 from regsvc.registration.console import bp as registrations_bp
@@ -95,6 +97,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     formatting.init_app(app)
     errors.init_app(app)
     init_mail_delivery(app)
+    app.extensions[CALENDAR_SOURCE] = calendar_for
     cli.init_app(app)
 
     app.register_blueprint(events_bp)

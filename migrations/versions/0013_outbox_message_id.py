@@ -2,7 +2,7 @@
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-02 09:00:00
+Create Date: 2026-11-30 23:30:00
 """
 
 import sqlalchemy as sa

@@ -5,7 +5,7 @@ are refolded the way search_key now folds: its old result, with dj → d, gj →
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-01 00:00:00
+Create Date: 2026-11-30 23:30:00
 """
 
 import sqlalchemy as sa

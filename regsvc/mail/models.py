@@ -33,6 +33,9 @@ class OutboxMessage(Base):
     # Given when a sender first takes the message, and kept for every attempt, so that mail
     # programs can tell a copy that went out twice.
     message_id: Mapped[str | None] = mapped_column(String(320))
+    # When set, the message carries this registration's calendar entry (.ics), made when it
+    # is sent (see CALENDAR_SOURCE in regsvc.mail.services).
+    calendar_registration_id: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -54,6 +54,8 @@ class Mail:
     # When set, the message carries this check-in code as a QR image attachment.
     checkin_code: str | None = None
     kind: str = ""  # its template's name
+    # When set, the message carries this registration's calendar entry as an .ics attachment.
+    calendar_for: int | None = None
 
     def outbox_row(self, now: datetime) -> dict:
         """Every column of its outbox row but the id (see OUTBOX_COLUMNS)."""
@@ -63,6 +65,7 @@ class Mail:
             "kind": self.kind,
             "body": self.body,
             "checkin_code": self.checkin_code,
+            "calendar_registration_id": self.calendar_for,
             "message_id": None,  # given by the sender that first takes it (see _Sender._claim)
             "status": MailStatus.PENDING.value,
             "attempts": 0,
@@ -79,7 +82,13 @@ _INSERT_MESSAGE = insert(OUTBOX)
 
 
 def render_mail(
-    recipient: str, template: str, locale: str, *, checkin_code: str | None = None, **context
+    recipient: str,
+    template: str,
+    locale: str,
+    *,
+    checkin_code: str | None = None,
+    calendar_for: int | None = None,
+    **context,
 ) -> Mail:
     """Render templates/mail/<template>.txt in the recipient's language."""
     jinja_template = current_app.jinja_env.get_template(f"mail/{template}.txt")
@@ -89,7 +98,7 @@ def render_mail(
         )
         subject = "".join(jinja_template.blocks["subject"](jinja_context)).strip()
         body = "".join(jinja_template.blocks["body"](jinja_context)).strip() + "\n"
-    return Mail(recipient, subject, body, checkin_code, kind=template)
+    return Mail(recipient, subject, body, checkin_code, kind=template, calendar_for=calendar_for)
 
 
 def queue_mail(
@@ -152,7 +161,14 @@ def _retry_delay(failed_rounds: int) -> float:
     return min(2.0 ** (failed_rounds - 1), MAX_RETRY_DELAY)
 
 
-def _build(message: Row, sender: str) -> EmailMessage:
+# The key of app.extensions under which the application puts the function that makes a
+# registration's calendar entry: (session, registration id) → .ics bytes, or None when it
+# has none (cancelled, gone). The package that knows registrations provides it, so that
+# mail need not import it.
+CALENDAR_SOURCE = "regsvc.calendar_entry"
+
+
+def _build(message: Row, sender: str, calendar: bytes | None = None) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
@@ -162,6 +178,10 @@ def _build(message: Row, sender: str) -> EmailMessage:
     if message.checkin_code:
         email.add_attachment(
             qr_png(message.checkin_code), maintype="image", subtype="png", filename="check-in-qr.png"
+        )
+    if calendar is not None:
+        email.add_attachment(
+            calendar, maintype="text", subtype="calendar", filename="event.ics", params={"method": "PUBLISH"}
         )
     return email
 
@@ -256,6 +276,7 @@ _CLAIMED_COLUMNS = (
     OUTBOX.c.subject,
     OUTBOX.c.body,
     OUTBOX.c.checkin_code,
+    OUTBOX.c.calendar_registration_id,
     OUTBOX.c.attempts,
     OUTBOX.c.message_id,
 )
@@ -400,6 +421,10 @@ class _Sender:
                 message = waiting.pop(0)
                 try:
                     self._send(message, transport)
+                except SQLAlchemyError:
+                    # The database failed while the message was being made: not its fault.
+                    waiting.insert(0, message)
+                    raise
                 except _Unreachable as error:
                     waiting.insert(0, message)
                     outcome.smtp_error = str(error)
@@ -429,7 +454,16 @@ class _Sender:
         if not self.config["MAIL_SERVER"]:
             _log_instead_of_sending(message, self.config["MAIL_LOG_BODY"])
             return
-        transport.send(_build(message, self.config["MAIL_FROM"]))
+        transport.send(_build(message, self.config["MAIL_FROM"], self._calendar(message)))
+
+    def _calendar(self, message: Row) -> bytes | None:
+        source = current_app.extensions.get(CALENDAR_SOURCE)
+        if message.calendar_registration_id is None or source is None:
+            return None
+        entry = source(self.session, message.calendar_registration_id)
+        # Only a read: end its transaction, so that no snapshot is held while sending.
+        self.session.commit()
+        return entry
 
     def _renew(self, batch: _Batch, waiting: list[Row]) -> list[Row]:
         """Extend the lease on the messages still waiting; returns those still held."""

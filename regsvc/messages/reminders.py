@@ -92,6 +92,7 @@ def _remind(session: Session, event: Event, people, now: datetime) -> None:
             person.locale,
             # The QR code for the desk goes to those with a seat.
             checkin_code=person.checkin_code if person.attendance == Attendance.ONSITE else None,
+            calendar_for=person.id,
             registration=person,
             event=event,
             link=links.url_for(person.id),

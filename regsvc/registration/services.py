@@ -286,6 +286,7 @@ def allocate(
             person,
             "seat_granted",
             with_qr=True,
+            with_calendar=True,
             link=_private_url(_new_link(session, person.id, now)),
         )
     return Allocation(promoted, waiting_before)
@@ -383,10 +384,23 @@ def registration_for_token(session: Session, token: str) -> Registration | None:
 
 
 def _mail(
-    session: Session, registration: Registration, template: str, *, with_qr: bool = False, **context
+    session: Session,
+    registration: Registration,
+    template: str,
+    *,
+    with_qr: bool = False,
+    with_calendar: bool = False,
+    **context,
 ) -> None:
-    """E-mail the participant, if they gave an address (desk walk-ins may not have)."""
-    mail = _render(registration, template, with_qr=with_qr, **context)
+    """E-mail the participant, if they gave an address (desk walk-ins may not have);
+    `with_calendar`: with the registration's calendar entry, as it now stands."""
+    mail = _render(
+        registration,
+        template,
+        with_qr=with_qr,
+        calendar_for=registration.id if with_calendar else None,
+        **context,
+    )
     if mail is not None:
         add_to_outbox(session, mail)
 
@@ -396,6 +410,7 @@ def _render(
     template: str,
     *,
     with_qr: bool = False,
+    calendar_for: int | None = None,
     event: Event | None = None,
     **context,
 ) -> Mail | None:
@@ -407,6 +422,7 @@ def _render(
         template,
         registration.locale,
         checkin_code=registration.checkin_code if with_qr else None,
+        calendar_for=calendar_for,
         registration=registration,
         event=event or registration.event,
         **context,
@@ -703,6 +719,7 @@ def change_attendance(
                 session,
                 registration,
                 "attendance_changed",
+                with_calendar=True,
                 position=waitlist_position(session, registration),
             )
     return registration
@@ -881,6 +898,7 @@ def _change_by_staff(
         registration,
         "attendance_changed",
         with_qr=registration.attendance == Attendance.ONSITE,
+        with_calendar=True,
         position=waitlist_position(session, registration),
     )
 

@@ -8,7 +8,7 @@ four in one statement: one round trip instead of four.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
 
@@ -79,12 +79,12 @@ def _in_one_statement(with_mail: bool):
     event_counts = _UPDATE_COUNTS.cte("event_counts")
     if not with_mail:
         return select(new_registration.c.id, null()).add_cte(new_link, event_counts)
-    new_message = (
-        insert(OUTBOX)
-        .values({name: bindparam(f"m_{name}", type_=OUTBOX.c[name].type) for name in OUTBOX_COLUMNS})
-        .returning(OUTBOX.c.id)
-        .cte("new_message")
-    )
+    message_values: dict = {
+        name: bindparam(f"m_{name}", type_=OUTBOX.c[name].type) for name in OUTBOX_COLUMNS
+    }
+    # The confirmation carries the calendar entry of the registration this statement inserts.
+    message_values["calendar_registration_id"] = select(new_registration.c.id).scalar_subquery()
+    new_message = insert(OUTBOX).values(message_values).returning(OUTBOX.c.id).cte("new_message")
     # Each CTE yields one row: joined on true, they make one row with both ids.
     both = new_registration.join(new_message, true())
     return select(new_registration.c.id, new_message.c.id).select_from(both).add_cte(new_link, event_counts)
@@ -110,7 +110,9 @@ def save_new_registration(
         params = {f"r_{name}": value for name, value in row.items()}
         params.update({"l_token_hash": token_hash, "l_created_at": now, **counts.params()})
         if mail is not None:
-            params.update({f"m_{name}": value for name, value in mail.outbox_row(now).items()})
+            row_of_mail = mail.outbox_row(now)
+            del row_of_mail["calendar_registration_id"]  # the new registration's, in the statement
+            params.update({f"m_{name}": value for name, value in row_of_mail.items()})
         registration.id, message_id = connection.execute(_ONE_STATEMENT[mail is not None], params).one()
         if message_id is not None:
             queued(session, message_id)
@@ -118,7 +120,7 @@ def save_new_registration(
         registration.id = _inserted_id(connection.execute(_INSERT_REGISTRATION, row))
         save_link(session, registration.id, token_hash, now)
         if mail is not None:
-            add_to_outbox(session, mail, now)
+            add_to_outbox(session, replace(mail, calendar_for=registration.id), now)
         save_event_counts(session, counts)
     make_transient_to_detached(registration)
     session.add(registration)

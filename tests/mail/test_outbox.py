@@ -160,12 +160,14 @@ def test_onsite_confirmation_carries_the_check_in_qr_code(app, client, smtp_serv
     client.post(f"/e/{event.slug}/register", data=form_data(2, attendance="online"))
     send_pending(session)
     seated, online = sorted(smtp_server.wait_for(2), key=lambda m: m["To"])
-    [qr] = [part for part in seated.iter_attachments()]
+    qr, calendar = seated.iter_attachments()
     assert qr.get_content_type() == "image/png" and qr.get_filename() == "check-in-qr.png"
     assert qr.get_content().startswith(b"\x89PNG")
     code = session.scalars(select(Registration.checkin_code).order_by(Registration.id)).first()
     assert f"check-in code {code}" in body_of(seated)
-    assert list(online.iter_attachments()) == []
+    # Online: no QR code, only the calendar entry that every confirmation carries.
+    assert [part.get_content_type() for part in online.iter_attachments()] == ["text/calendar"]
+    assert calendar.get_content_type() == "text/calendar"
 
 
 def test_the_watching_sender_sends_each_round_until_stopped(

@@ -128,3 +128,35 @@ def test_an_email_about_a_registration_can_carry_its_entry_until_it_is_cancelled
     fresh(session)
     assert calendar_for(session, registration.id) is None
     assert calendar_for(session, registration.id + 1000) is None
+
+
+def _calendar_of(message) -> icalendar.Event | None:
+    for part in message.iter_attachments():
+        if part.get_content_type() == "text/calendar":
+            assert part.get_filename() == "event.ics" and part.get_param("method") == "PUBLISH"
+            return the_event(part.get_payload(decode=True))
+    return None
+
+
+def test_the_confirmation_and_the_reminder_carry_the_entry(app, client, session, smtp_server, make_event):
+    from regsvc.db import utcnow
+    from regsvc.mail.services import send_pending
+    from regsvc.messages.reminders import send_due_reminders
+    from tests.conftest import form_data
+
+    starts = (utcnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    event = make_event(starts_at=starts, ends_at=starts + timedelta(hours=6), registration_closes_at=starts)
+    assert client.post(f"/e/{event.slug}/register", data=form_data(1)).status_code == 302
+    send_pending(session)
+    entry = _calendar_of(smtp_server.wait_for(1)[0])
+    assert entry is not None and entry.decoded("dtstart").astimezone(UTC) == starts
+    assert "Hotel Mona Plaza" in str(entry["location"])
+
+    # Registered before the reminder was due (24 hours before): reminded now.
+    fresh(session)
+    session.execute(update(Registration).values(created_at=starts - timedelta(days=2)))
+    session.commit()
+    assert send_due_reminders(session) == 1
+    send_pending(session)
+    reminder = smtp_server.wait_for(2)[1]
+    assert _calendar_of(reminder)["uid"] == entry["uid"]  # the same entry, which calendars update
