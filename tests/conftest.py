@@ -22,6 +22,7 @@ from regsvc.auth.models import StaffUser
 from regsvc.auth.services import create_user
 from regsvc.db import utcnow
 from regsvc.events.models import Event
+from regsvc.extensions import babel
 from regsvc.migrating import alembic_config
 from regsvc.models import Base
 from regsvc.registration.models import Attendance, WhenFull
@@ -78,6 +79,15 @@ def _empty_tables(app) -> None:
         else:
             names = ", ".join(table.name for table in Base.metadata.sorted_tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(autouse=True)
+def _no_translations_of_other_tests():
+    """Flask-Babel keeps the catalogues it loaded for the whole process, whichever app (and
+    translation folder) loaded them: each test starts without those of the tests before."""
+    domain = vars(babel).get("domain_instance")  # made by the first app that translated
+    if domain is not None:
+        domain.cache.clear()
 
 
 @pytest.fixture
