@@ -1,6 +1,5 @@
 import math
 from datetime import timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
@@ -16,19 +15,25 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from regsvc.auth import two_step
 from regsvc.auth.access import (
+    SentForm,
+    carried_form,
     hold_sign_in,
+    page_to_return_to,
     pending_sign_in,
     renew_session,
+    sign_in_page,
     start_session,
 )
 from regsvc.auth.forms import AccountActiveForm, CodeForm, LoginForm, PasswordForm, UserForm
 from regsvc.auth.labels import ROLES
+from regsvc.auth.models import StaffUser
 from regsvc.auth.services import (
     AccountError,
     LoginRefused,
@@ -43,7 +48,7 @@ from regsvc.auth.throttle import LoginThrottled
 from regsvc.auth.two_step import CodeRefused, SignInExpired, TwoStepError
 from regsvc.db import get_session, utcnow
 from regsvc.documents.qr import qr_svg_data_uri
-from regsvc.forms import ButtonForm, Form
+from regsvc.forms import ButtonForm
 from regsvc.roles import Role, staff_required
 from regsvc.web import form_page
 
@@ -51,12 +56,8 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only our own staff pages: never an open redirect to another site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/staff/"):
-            return target
-    return url_for("auth.home")
+    """The staff page to go to after signing in: only one of ours, never another site."""
+    return page_to_return_to(target) or url_for("auth.home")
 
 
 def _address() -> str:
@@ -85,8 +86,7 @@ def _wait_notice(retry_after: timedelta) -> str:
     return _("Too many failed attempts. You can try again in %(wait)s, at %(time)s.", wait=wait, time=at)
 
 
-def _throttled(template: str, form: Form, throttled: LoginThrottled) -> Response:
-    response = make_response(form_page(template, form, 429, wait_notice=_wait_notice(throttled.retry_after)))
+def _retry_after(response: Response, throttled: LoginThrottled) -> Response:
     response.headers["Retry-After"] = str(max(1, math.ceil(throttled.retry_after.total_seconds())))
     return response
 
@@ -96,32 +96,67 @@ def _sign_in_again():
     return redirect(url_for("auth.login"))
 
 
+def _code_page(form: CodeForm, status: int | None = None, *, sent: SentForm | None, **context) -> Response:
+    response = make_response(form_page("auth/code.html", form, status, sent=sent, **context))
+    if sent is not None:
+        response.headers["Cache-Control"] = "no-store"  # it holds what they typed
+    return response
+
+
+def _signed_in(
+    user: StaffUser, next_url: str, unsaved: bool, sent: SentForm | None = None
+) -> ResponseReturnValue:
+    """Into the new session, and back to the page the staff member was on. A form they had
+    sent after their session ended is offered to be sent again (if their roles let them)."""
+    start_session(user)
+    if sent is not None and user.has_role(*sent.roles):
+        return _private(render_template("auth/login.html", resend=sent, back_to=next_url))
+    if unsaved:
+        flash(
+            _(
+                "You are signed in again, back on the page you were on. What you sent before was "
+                "not saved: make the change again and send it."
+            ),
+            "info",
+        )
+    return redirect(next_url)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    next_url = _safe_next(request.args.get("next"))
+    back_to = page_to_return_to(request.args.get("next"))
+    next_url = back_to or url_for("auth.home")
+    unsaved = request.args.get("unsaved") == "1"  # a form sent after the session had ended
     if current_user.is_authenticated:
         return redirect(next_url)
     form = LoginForm()
+    sent = carried_form(request.form) if form.is_submitted() else None
+
+    def page(status: int | None = None, **context) -> Response:
+        return sign_in_page(form, status, back_to=back_to, unsaved=unsaved, sent=sent, **context)
+
     if not form.validate_on_submit():
-        return form_page("auth/login.html", form)
+        return page()
     code = form.code.data or None
     try:
         user = authenticate(get_session(), form.email.data, form.password.data, _address(), code=code)
     except LoginThrottled as throttled:
-        return _throttled("auth/login.html", form, throttled)
+        notice = _wait_notice(throttled.retry_after)
+        return _retry_after(page(429, wait_notice=notice), throttled)
     except LoginRefused:
         form.password.errors.append(
             _("Wrong e-mail, password or code.") if code else _("Wrong e-mail or password.")
         )
-        return form_page("auth/login.html", form, 401)
+        return page(401)
     if user.two_step_enabled and code is None:
-        hold_sign_in(user, "code", next_url)
+        hold_sign_in(user, "code", next_url, unsaved=unsaved)
+        if sent is not None:  # the form goes on in the code's page, never in the session cookie
+            return _code_page(CodeForm(formdata=None), 200, sent=sent)
         return redirect(url_for("auth.login_code"))
     if two_step.required(user) and not user.two_step_enabled:
-        hold_sign_in(user, "enrol", next_url)
+        hold_sign_in(user, "enrol", next_url, unsaved=unsaved)
         return redirect(url_for("auth.login_enrol"))
-    start_session(user)
-    return redirect(next_url)
+    return _signed_in(user, next_url, unsaved, sent)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -131,23 +166,24 @@ def login_code():
     if pending is None:
         return _sign_in_again()
     form = CodeForm()
+    sent = carried_form(request.form) if form.is_submitted() else None
     if not form.validate_on_submit():
-        return form_page("auth/code.html", form)
+        return _code_page(form, sent=sent)
     try:
         user = two_step.sign_in_with_code(
             get_session(), pending.user_id, pending.session_version, form.code.data, _address()
         )
     except LoginThrottled as throttled:
-        return _throttled("auth/code.html", form, throttled)
+        notice = _wait_notice(throttled.retry_after)
+        return _retry_after(_code_page(form, 429, sent=sent, wait_notice=notice), throttled)
     except CodeRefused:
         form.code.errors.append(
             _("This code is not right, or was used already. Enter the code your app shows now.")
         )
-        return form_page("auth/code.html", form, 401)
+        return _code_page(form, 401, sent=sent)
     except SignInExpired:
         return _sign_in_again()
-    start_session(user)
-    return redirect(_safe_next(pending.next_url))
+    return _signed_in(user, _safe_next(pending.next_url), pending.unsaved, sent)
 
 
 def _enrolment_page(
@@ -188,12 +224,12 @@ def login_enrol():
             return _enrolment_page(pending.user_id, pending.session_version, form, 422)
     except (SignInExpired, TwoStepError):
         return _sign_in_again()
-    start_session(user)
+    response = _signed_in(user, _safe_next(pending.next_url), pending.unsaved)
     flash(
         _("Two-step sign-in is on. From now on, you enter a code from your app after your password."),
         "success",
     )
-    return redirect(_safe_next(pending.next_url))
+    return response
 
 
 @bp.post("/logout")
