@@ -12,7 +12,8 @@ from regsvc.db import utcnow
 from regsvc.events.models import Event
 from regsvc.registration.models import Attendance, Registration
 from regsvc.registration.queries import find_registrations
-from tests.conftest import fresh, sign_in
+from regsvc.registration.services import register_walk_in
+from tests.conftest import details, fresh, sign_in
 from tests.registration.test_pages import text_of
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
@@ -128,6 +129,34 @@ def test_capacity_cannot_drop_below_the_seats_taken(signed_in, session, make_eve
     assert "as a whole number" in text_of(response)
     fresh(session)
     assert session.get(Event, event.id).onsite_capacity == 3
+
+
+def test_a_count_over_the_cap_is_marked_and_the_capacity_form_says_its_least(
+    signed_in, session, make_event, make_registration, desk_user
+):
+    """After a seat given over the cap at the desk: 2 on-site of 1. The overview and the list
+    of events mark it, and the capacity, changed only on the overview, says what it can be."""
+    event = make_event(onsite_capacity=1, title="Forum")
+    make_registration(event)
+    register_walk_in(session, event.id, details("walk-in"), desk_user, override_reason="Panel speaker")
+    overview = signed_in.get(f"/staff/events/{event.id}/").get_data(as_text=True)
+    assert (
+        '<div class="stat over-cap"><span class="value">2</span><span class="what">on-site of 1</span>'
+        in overview
+    )
+    assert "It cannot go below the 2 seats taken." in overview
+    assert '<td class="num over-cap">2 / 1</td>' in signed_in.get("/staff/events/").get_data(as_text=True)
+    # The capacity as it is (1) is below the seats taken: sending it says why nothing changes.
+    response = signed_in.post(f"/staff/events/{event.id}/capacity", data={"capacity": "1"})
+    assert response.status_code == 422
+    assert "2 people already hold on-site seats: the capacity cannot go below that." in text_of(response)
+    edit_form = signed_in.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)
+    assert 'name="onsite_capacity"' not in edit_form  # one place to change it: the overview
+    response = signed_in.post(
+        f"/staff/events/{event.id}/capacity", data={"capacity": "2"}, follow_redirects=True
+    )
+    assert "Capacity is now 2." in text_of(response)
+    assert "over-cap" not in signed_in.get(f"/staff/events/{event.id}/").get_data(as_text=True)
 
 
 def test_raising_capacity_moves_the_waiting_list_up(signed_in, session, make_event, make_registration):
