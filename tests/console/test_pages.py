@@ -297,7 +297,7 @@ def test_search_ignores_case_accents_and_script(session, make_event, make_regist
     make_registration(event, full_name="Željka Ćirić", organisation="CPCD")
     make_registration(event, full_name="Ana Petrović", organisation="Fond 100% (test_org)")
     names = lambda query: [r.full_name for r in find_registrations(session, event.id, query=query).items]  # noqa: E731
-    assert names("djordje") == [] and names("đorđe") == ["Ђорђе Станковић"]
+    assert names("djordje") == names("đorđe") == ["Ђорђе Станковић"]  # the usual ASCII spelling too
     assert names("dorde stankovic") == ["Ђорђе Станковић"]
     assert names("ZELJKA") == ["Željka Ćirić"] and names("ćir") == ["Željka Ćirić"]
     assert names("100%") == ["Ana Petrović"] and names("test_") == ["Ana Petrović"]
