@@ -183,7 +183,7 @@ def _carried(to: str | None, fields: tuple[tuple[str, str], ...]) -> SentForm | 
     if to is None or endpoint is None or endpoint.startswith("auth."):
         return None
     roles: frozenset[str] = getattr(current_app.view_functions[endpoint], "allowed_roles", frozenset())
-    return SentForm(to, fields, frozenset(roles)) if roles else None
+    return SentForm(to, fields, roles) if roles else None
 
 
 def _sent_form() -> SentForm | None:
