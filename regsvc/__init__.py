@@ -90,8 +90,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.permanent_session_lifetime = timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
 
     db.init_app(app)
-    csrf.init_app(app)
+    # Before CSRF: a form sent after the staff session ended (its CSRF token gone with it)
+    # gets the sign-in page, which offers it again, rather than a CSRF error.
     access.init_app(app)
+    csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     translation.init_app(app)
     formatting.init_app(app)

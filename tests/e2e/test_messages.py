@@ -78,6 +78,6 @@ def test_the_organiser_writes_to_the_online_participants_and_everyone_is_reminde
     onsite_reminder = reminders[onsite.email]
     assert "Kralja Milana 27" in body_of(onsite_reminder)
     attachments = [part.get_filename() for part in onsite_reminder.iter_attachments()]
-    assert attachments == ["check-in-qr.png"]
+    assert attachments == ["check-in-qr.png", "event.ics"]
     assert "https://stream.example.org/live" in body_of(reminders[online.email])
-    assert list(reminders[online.email].iter_attachments()) == []
+    assert [part.get_filename() for part in reminders[online.email].iter_attachments()] == ["event.ics"]
