@@ -284,7 +284,8 @@ _CLAIMED_COLUMNS = (
 # killed mid-batch sends again at most the message it had in hand.
 _MARK_SENT = (
     update(OUTBOX)
-    .where(OUTBOX.c.id == bindparam("message"))
+    # Whoever sent it last, a message once recorded as sent stays so.
+    .where(OUTBOX.c.id == bindparam("message"), OUTBOX.c.status != MailStatus.SENT.value)
     .values(
         status=MailStatus.SENT.value,
         sent_at=bindparam("accepted_at", type_=OUTBOX.c.sent_at.type),
@@ -435,7 +436,7 @@ class _Sender:
                     if isinstance(error, smtplib.SMTPException | OSError) and not _refused(error):
                         # The connection broke off while this message was being sent.
                         outcome.smtp_error = str(error) or type(error).__name__
-                    self._write(*self._failure(message, error))
+                    self._write(*self._failure(batch, message, error))
                 else:
                     outcome.sent += 1
                     self._write(_MARK_SENT, {"message": message.id, "accepted_at": utcnow()})
@@ -460,7 +461,14 @@ class _Sender:
         source = current_app.extensions.get(CALENDAR_SOURCE)
         if message.calendar_registration_id is None or source is None:
             return None
-        entry = source(self.session, message.calendar_registration_id)
+        try:
+            entry = source(self.session, message.calendar_registration_id)
+        except SQLAlchemyError:
+            raise  # the database's failure, not the message's: handled by the round
+        except Exception:
+            # The message (it may carry the only private link) matters more than its entry.
+            log.exception("no calendar entry for mail %s", message.id)
+            entry = None
         # Only a read: end its transaction, so that no snapshot is held while sending.
         self.session.commit()
         return entry
@@ -497,7 +505,9 @@ class _Sender:
         )
         return statement, {}
 
-    def _failure(self, message: Row, error: Exception) -> tuple[Executable, dict]:
+    def _failure(self, batch: _Batch, message: Row, error: Exception) -> tuple[Executable, dict]:
+        """The failed attempt, recorded only while this sender still holds the message: one
+        whose lease ran out meanwhile may have been sent by another sender since."""
         attempts = message.attempts + 1
         values: dict[str, object] = {"attempts": attempts, "last_error": str(error)[:2000]}
         if attempts >= self.config["MAIL_MAX_ATTEMPTS"]:
@@ -505,7 +515,7 @@ class _Sender:
             values.update(status=MailStatus.FAILED.value, body="")
         else:
             values.update(status=MailStatus.PENDING.value, next_attempt_at=utcnow() + _backoff(attempts))
-        return update(OUTBOX).where(OUTBOX.c.id == message.id).values(values), {}
+        return update(OUTBOX).where(*self._held(batch, [message])).values(values), {}
 
 
 def send_pending(session: Session, ids: Iterable[int] | None = None) -> tuple[int, int]:

@@ -222,6 +222,32 @@ def test_a_sender_whose_lease_ran_out_does_not_send_what_another_sender_took(app
     assert (second.status, second.attempts) == (MailStatus.SENDING, 0)  # the other sender's
 
 
+def test_a_late_failure_never_undoes_what_another_sender_sent(app, session, mailbox):
+    """Sender A takes a message; its lease runs out while the server keeps it waiting;
+    sender B takes the message, sends it and records it. A's failure then changes nothing:
+    the message stays sent, and nobody gets it again with its body gone."""
+    queue_messages(session, [1])
+    late = services._Sender(session, app.config)
+    batch = late._claim(None)
+    with app.extensions["regsvc.db"].Session() as other_session:
+        other_session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        other_session.commit()
+        assert send_pending(other_session) == (1, 0)  # sender B
+    mailbox.refuse = lambda address: "451 4.3.0 Try again later"  # A's own attempt fails
+    outcome = services._Round()
+    transport = services._Transport(app.config)
+    try:
+        late._send_batch(batch, transport, outcome)
+    finally:
+        transport.close()
+    assert outcome.failed == 1
+    [message] = outbox(session)
+    assert (message.status, message.attempts) == (MailStatus.SENT, 1)
+    mailbox.refuse = lambda address: None
+    assert send_pending(session) == (0, 0)
+    assert mailbox.deliveries() == {recipient(1): 1}
+
+
 def test_two_senders_at_once_send_every_message_once(app, session, mailbox):
     _two_senders_at_once(app, session, mailbox)
 
