@@ -181,7 +181,11 @@ def _build(message: Row, sender: str, calendar: bytes | None = None) -> EmailMes
         )
     if calendar is not None:
         email.add_attachment(
-            calendar, maintype="text", subtype="calendar", filename="event.ics", params={"method": "PUBLISH"}
+            calendar,
+            maintype="text",
+            subtype="calendar",
+            filename="event.ics",
+            params={"method": "CANCEL" if b"METHOD:CANCEL" in calendar else "PUBLISH"},
         )
     return email
 

@@ -26,15 +26,15 @@ def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-def calendar_entry(
-    registration: Registration, private_url: str | None = None, now: datetime | None = None
-) -> bytes:
+def calendar_entry(registration: Registration, now: datetime | None = None) -> bytes:
     """The .ics file of one registration: a VEVENT with the event's time zone (TZID and its
     VTIMEZONE), the venue for an on-site seat or the stream for those online, and a UID of
     the registration's own, so that a calendar updates the entry it already has.
 
-    `private_url` is the participant's private link, when the caller has it (only its hash
-    is stored); without it, the entry links to the event's public page."""
+    The entry links to the event's public page, never to the private link: calendars are
+    synced, shared and forwarded. A cancelled registration's entry says it is cancelled
+    (METHOD:CANCEL), so that a calendar that has it removes it.
+    """
     event = registration.event
     with force_locale(registration.locale):
         entry = icalendar.Event()
@@ -53,11 +53,14 @@ def calendar_entry(
             entry.add("location", _first_line(event.stream_details) or _("Online"))
             if event.stream_details:
                 entry.add("description", event.stream_details)
-        entry.add("url", private_url or external_url("events.detail", slug=event.slug))
+        entry.add("url", external_url("events.detail", slug=event.slug))
+        if registration.attendance == Attendance.CANCELLED:
+            entry.add("status", "CANCELLED")
+            entry.add("sequence", 1)  # later than the entry the calendar has
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//regsvc//registration//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if registration.attendance == Attendance.CANCELLED else "PUBLISH")
     calendar.add_component(entry)
     calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -65,8 +68,6 @@ def calendar_entry(
 
 def calendar_for(session: Session, registration_id: int) -> bytes | None:
     """The calendar entry to attach to an e-mail about a registration (a confirmation, a
-    reminder); None once it is cancelled or gone."""
+    reminder, a cancellation); None once it is gone."""
     registration = session.get(Registration, registration_id)
-    if registration is None or registration.attendance == Attendance.CANCELLED:
-        return None
-    return calendar_entry(registration)
+    return None if registration is None else calendar_entry(registration)

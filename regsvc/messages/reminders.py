@@ -40,6 +40,7 @@ def _events_due(session: Session, now: datetime) -> list[Event]:
     soon = session.scalars(
         select(Event).where(
             Event.reminder_hours_before > 0,
+            Event.is_published.is_(True),  # an event taken off the site is not announced
             Event.starts_at > now,
             Event.starts_at <= now + timedelta(hours=REMINDER_HOURS_MAX),
         )

@@ -26,7 +26,6 @@ from regsvc.registration.lookups import private_registration
 from regsvc.registration.models import Attendance
 from regsvc.roles import Role, staff_required
 from regsvc.security import new_token
-from regsvc.urls import external_url
 from regsvc.web import get_or_404
 
 bp = Blueprint("messages", __name__)
@@ -109,5 +108,5 @@ def calendar(token: str):
     registration = private_registration(token)
     if registration.attendance == Attendance.CANCELLED:
         abort(404)
-    entry = calendar_entry(registration, external_url("registration.manage", token=token))
+    entry = calendar_entry(registration)
     return download(entry, MIMETYPE, f"{registration.event.slug}.ics")

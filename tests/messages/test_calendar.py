@@ -55,15 +55,14 @@ def test_on_site_the_entry_is_at_the_venue_online_it_names_the_stream_not_the_pr
     event = make_event(onsite_capacity=1)
     onsite = make_registration(event, Attendance.ONSITE).registration
     online = make_registration(event, Attendance.ONLINE).registration
-    entry = the_event(calendar_entry(onsite, "http://regsvc.test/r/secret-token/"))
+    entry = the_event(calendar_entry(onsite))
     assert str(entry["location"]) == "Hotel Mona Plaza, Kralja Milana 27, Belgrade"
     assert str(entry["summary"]) == event.title
-    assert str(entry["url"]) == "http://regsvc.test/r/secret-token/"
-    entry = the_event(calendar_entry(online, "http://regsvc.test/r/secret-token/"))
+    # Calendars are synced and shared: the entry links to the event's public page.
+    assert str(entry["url"]) == f"http://regsvc.test/e/{event.slug}/"
+    entry = the_event(calendar_entry(online))
     assert str(entry["location"]) == "Stream: https://stream.example.org/live"
-    assert "secret-token" not in str(entry["location"]) + str(entry["description"])
-    # Without the private link, the entry points at the event's public page.
-    assert str(the_event(calendar_entry(online))["url"]) == f"http://regsvc.test/e/{event.slug}/"
+    assert str(entry["url"]) == f"http://regsvc.test/e/{event.slug}/"
 
 
 def test_the_entry_keeps_its_uid_so_that_calendars_update_it(session, make_event, make_registration):
@@ -82,7 +81,8 @@ def test_the_participant_downloads_it_from_their_private_page(client, session, m
     assert response.mimetype == "text/calendar"
     assert f'filename="{event.slug}.ics"' in response.headers["Content-Disposition"]
     entry = the_event(response.data)
-    assert str(entry["url"]) == f"http://regsvc.test/r/{outcome.token}/"
+    assert outcome.token.encode() not in response.data  # never the private link
+    assert str(entry["url"]) == f"http://regsvc.test/e/{event.slug}/"
     assert start_in_utc(response.data) == event.starts_at.replace(microsecond=0)
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -114,19 +114,22 @@ def test_the_private_page_links_to_the_calendar_entry(client, session, make_even
     assert "Add to my calendar" not in client.get(f"/r/{outcome.token}/").get_data(as_text=True)
 
 
-def test_an_email_about_a_registration_can_carry_its_entry_until_it_is_cancelled(
-    session, make_event, make_registration
-):
+def test_an_email_about_a_cancelled_registration_cancels_its_entry(session, make_event, make_registration):
     event = make_event()
     registration = make_registration(event, Attendance.ONSITE).registration
-    entry = the_event(calendar_for(session, registration.id))
-    assert str(entry["location"]) == "Hotel Mona Plaza, Kralja Milana 27, Belgrade"
+    published = calendar_for(session, registration.id)
+    assert b"METHOD:PUBLISH" in published
+    assert str(the_event(published)["location"]) == "Hotel Mona Plaza, Kralja Milana 27, Belgrade"
     session.execute(
         update(Registration).where(Registration.id == registration.id).values(attendance="cancelled")
     )
     session.commit()
     fresh(session)
-    assert calendar_for(session, registration.id) is None
+    cancelled = calendar_for(session, registration.id)
+    assert b"METHOD:CANCEL" in cancelled
+    entry = the_event(cancelled)
+    assert (str(entry["status"]), entry["uid"]) == ("CANCELLED", the_event(published)["uid"])
+    assert entry.decoded("sequence") > 0
     assert calendar_for(session, registration.id + 1000) is None
 
 

@@ -106,6 +106,16 @@ def test_an_event_set_to_no_reminder_sends_none(session, tomorrow):
     assert send_due_reminders(session) == 0
 
 
+def test_an_event_taken_off_the_site_is_not_announced(session, tomorrow):
+    event, _people = tomorrow
+    session.execute(update(Event).where(Event.id == event.id).values(is_published=False))
+    session.commit()
+    assert send_due_reminders(session) == 0 and reminders_in_outbox(session) == {}
+    session.execute(update(Event).where(Event.id == event.id).values(is_published=True))
+    session.commit()
+    assert send_due_reminders(session) == 3
+
+
 def test_a_shorter_reminder_period_waits_for_its_time(session, tomorrow):
     event, people = tomorrow
     session.execute(update(Event).where(Event.id == event.id).values(reminder_hours_before=2))
