@@ -65,7 +65,7 @@ class MessageForm(Form):
                     *missing.errors,
                     _(
                         "Give both the subject and the text in %(language)s, or neither.",
-                        language=_language_name(locale),
+                        language=language_name(locale),
                     ),
                 ]
                 valid = False
@@ -80,7 +80,8 @@ class MessageForm(Form):
         return Draft(Segment(self.segment.data), Text.typed(self.subject.data, self.body.data), translations)
 
 
-def _language_name(locale: str) -> str:
+def language_name(locale: str) -> str:
+    """A locale's name in the reader's language: "sr_Latn" → "Serbian (Latin)"."""
     return Locale.parse(locale).get_display_name(get_locale()) or locale
 
 
@@ -96,6 +97,6 @@ def message_form(languages: Sequence[str], **kwargs) -> MessageForm:
         fields[f"body_{locale}"] = TextAreaField(validators=[Optional(), Length(max=BODY_MAX)])
     form = type("TranslatedMessageForm", (MessageForm,), fields)(**kwargs)
     for locale, (subject, body) in zip(languages, form.translation_fields(), strict=True):
-        subject.label.text = _("Subject in %(language)s", language=_language_name(locale))
-        body.label.text = _("Message in %(language)s", language=_language_name(locale))
+        subject.label.text = _("Subject in %(language)s", language=language_name(locale))
+        body.label.text = _("Message in %(language)s", language=language_name(locale))
     return form

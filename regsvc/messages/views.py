@@ -10,7 +10,7 @@ from regsvc.certificates.services import entitled_count, parts
 from regsvc.db import get_session, utcnow
 from regsvc.documents.responses import download
 from regsvc.events.models import Event
-from regsvc.messages.forms import MessageForm, message_form
+from regsvc.messages.forms import MessageForm, language_name, message_form
 from regsvc.messages.ics import MIMETYPE, calendar_entry
 from regsvc.messages.labels import SEGMENT
 from regsvc.messages.reminders import reminded_count, reminder_due_at
@@ -29,6 +29,7 @@ from regsvc.security import new_token
 from regsvc.web import get_or_404
 
 bp = Blueprint("messages", __name__)
+bp.add_app_template_filter(language_name, "language_name")
 bp.add_app_template_filter(SEGMENT, "segment_label")
 
 

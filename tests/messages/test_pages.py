@@ -166,6 +166,9 @@ def test_with_several_languages_the_text_can_be_given_in_each(app, signed_in, se
     signed_in.post(f"/staff/events/{event.id}/messages", data={**data, "send": "y"})
     [mail] = organiser_mail(session)
     assert mail.subject == "Link za prenos"
+    # The log of sent messages names the language, not its code.
+    log = text_of(signed_in.get(f"/staff/events/{event.id}/messages"))
+    assert "Serbian (Latin): Link za prenos" in log and "sr_Latn:" not in log
 
 
 def test_the_page_says_when_the_reminder_goes_and_how_many_were_reminded(signed_in, session, event):
