@@ -173,7 +173,7 @@ def scan(event_id: int):
     registration = registration_by_code(get_session(), event.id, code)
     if registration is None:
         flash(_unknown_code(code), "error")
-        return _back(event, form.back.data)
+        return _back(event, form.back.data, page=form.page.data)
     return _check_in(event, registration, form.back.data)
 
 
@@ -189,7 +189,13 @@ def _already_in(event: Event, arrival: CheckIn) -> str:
     )
 
 
-def _check_in(event: Event, registration: Registration, back: str | None = None, page: int | None = None):
+def _check_in(
+    event: Event,
+    registration: Registration,
+    back: str | None = None,
+    page: int | None = None,
+    query: str | None = None,
+):
     try:
         arrival = check_in(get_session(), registration.id, current_user)
     except NotSeated:
@@ -206,7 +212,7 @@ def _check_in(event: Event, registration: Registration, back: str | None = None,
         flash(_("✓ %(name)s is checked in.", name=registration.full_name), "success")
     else:
         flash(_already_in(event, arrival), "info")
-    return _back(event, back, page=page)
+    return _back(event, back, query, page)
 
 
 @bp.post("/<int:event_id>/checkin/<int:registration_id>")
@@ -217,7 +223,7 @@ def check_in_person(event_id: int, registration_id: int):
     form = DeskSearchForm()
     if not form.validate_on_submit():
         return _back(event)
-    return _check_in(event, registration, form.back.data, form.page.data)
+    return _check_in(event, registration, form.back.data, form.page.data, form.q.data)
 
 
 @bp.post("/<int:event_id>/undo/<int:registration_id>")

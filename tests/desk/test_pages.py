@@ -257,6 +257,14 @@ def test_expected_list_with_its_count_search_and_check_in(
     assert page.count("Petra Marić") == 1  # in the message only
     response = desk.post(f"/staff/desk/{event.id}/scan", data={"q": "zoran", "back": "expected"})
     assert response.headers["Location"].endswith(f"/staff/desk/{event.id}/expected?q=zoran")
+    # Checked in from a filtered list, the desk keeps its filter.
+    filtered = desk.get(f"/staff/desk/{event.id}/expected?q=zoran").get_data(as_text=True)
+    assert '<input type="hidden" name="q" value="zoran">' in filtered
+    zoran = session.scalars(select(Registration).where(Registration.full_name == "Zoran Babić")).one()
+    response = desk.post(
+        f"/staff/desk/{event.id}/checkin/{zoran.id}", data={"back": "expected", "q": "zoran"}
+    )
+    assert response.headers["Location"].endswith(f"/staff/desk/{event.id}/expected?q=zoran")
 
 
 def test_walk_in_form(desk, session, make_event, make_registration):
