@@ -30,7 +30,20 @@ class Config:
     # postgresql+psycopg://user:password@host/regsvc selects PostgreSQL.
     DATABASE_URL = ""
     # Where receipt files are stored (never served statically). Empty: uploads/ in DATA_DIR.
+    # Not used when STORAGE_URL names a bucket.
     UPLOAD_FOLDER = ""
+    # Receipt files in an S3-compatible bucket instead of UPLOAD_FOLDER, for more than one app
+    # server: s3://bucket/prefix, with optional parameters endpoint_url (the server's address;
+    # none: Amazon S3), region and addressing_style (path or virtual), e.g.
+    # s3://regsvc-uploads/receipts?endpoint_url=https://s3.example.org&region=eu-central-1.
+    # No credentials in it. Empty: the local UPLOAD_FOLDER.
+    STORAGE_URL = ""
+    # The bucket's access key id. Empty (with STORAGE_SECRET_ACCESS_KEY): boto3 finds the
+    # credentials itself, in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws or an
+    # instance role.
+    STORAGE_ACCESS_KEY_ID = ""
+    # The secret of STORAGE_ACCESS_KEY_ID. Never written to a log.
+    STORAGE_SECRET_ACCESS_KEY = ""
     # The directory that holds the SQLite database and the uploads when DATABASE_URL and
     # UPLOAD_FOLDER do not name places of their own. Empty: the checkout when run from one;
     # an installed package uses the current directory, and in production refuses to start
@@ -243,9 +256,9 @@ def _check_production(settings: dict) -> None:
             "e-mails and PDFs is built from it."
         )
     if CHECKOUT is None and not settings["DATA_DIR"]:
-        missing = " and ".join(
-            f"REGSVC_{name}" for name in ("DATABASE_URL", "UPLOAD_FOLDER") if not settings[name]
-        )
+        # A bucket (STORAGE_URL) holds the uploads in place of UPLOAD_FOLDER.
+        places = ("DATABASE_URL",) if settings["STORAGE_URL"] else ("DATABASE_URL", "UPLOAD_FOLDER")
+        missing = " and ".join(f"REGSVC_{name}" for name in places if not settings[name])
         if missing:
             raise RuntimeError(
                 "Set REGSVC_DATA_DIR to the directory for the database and the uploads, e.g. /var/lib/regsvc "

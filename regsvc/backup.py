@@ -13,8 +13,12 @@ runs: the database copy is of one moment (SQLite's backup runs in one read trans
 reads a snapshot that the row counts are taken in too), and the upload files are copied after it.
 
 `restore` fills an empty installation from a backup: it checks every file against the manifest,
-refuses a database with rows in any table or an upload folder with files, loads the database (at
+refuses a database with rows in any table or an upload storage with files, loads the database (at
 the backup's schema revision; `regsvc migrate` then brings it up) and puts the files in place.
+
+Both read and write the upload files through the installation's storage (`regsvc.storage`), so
+they work alike with a local upload folder and with a bucket; a backup of one restores into the
+other.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from regsvc.db import utcnow
 from regsvc.migrating import known_revision, scripts
-from regsvc.storage import StagedFile, Storage, current_storage, is_stored_name
+from regsvc.storage import Storage, StorageUnavailable, current_storage, is_stored_name, stored_path
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -89,11 +93,12 @@ def make_backup(database_url: str, storage: Storage, destination: Path) -> Backu
             revision, rows = _copy_sqlite(database_url, database_file)
         else:
             revision, rows = _dump_postgresql(database_url, database_file)
-        # Only now the files. A file is moved into place right after the transaction that
-        # records it commits, so every file the database copy names is in place by the time
-        # they are listed (unless its process died in between; `sweep-uploads` then moves it
-        # in). A file uploaded since the copy is copied too, harmlessly: no row in the copy
-        # names it, and after a restore `sweep-uploads` removes it.
+        # Only now the files. A file is committed with the transaction that records it (in a
+        # folder, moved into place right after it), so every file the database copy names is
+        # in place by the time they are listed (unless its process died in between;
+        # `sweep-uploads` then moves it in). A file uploaded since the copy is copied too,
+        # harmlessly: no row in the copy names it, and after a restore `sweep-uploads`
+        # removes it.
         entries = [_entry(destination, database_file)]
         (destination / UPLOADS).mkdir(mode=0o700)
         uploads, vanished = _copy_uploads(storage, destination)
@@ -198,7 +203,7 @@ def _copy_uploads(storage: Storage, destination: Path) -> tuple[list[dict[str, A
     entries: list[dict[str, Any]] = []
     vanished: list[str] = []
     for name in storage.stored_names():
-        relative = f"{UPLOADS}/{storage.relative_path(name)}"
+        relative = f"{UPLOADS}/{stored_path(name)}"
         try:
             with storage.open(name) as source:
                 entries.append(_write_file(source, destination / relative, relative))
@@ -208,7 +213,8 @@ def _copy_uploads(storage: Storage, destination: Path) -> tuple[list[dict[str, A
 
 
 def _write_file(source, target: Path, relative: str) -> dict[str, Any]:
-    """Copy an open file to `target` (readable by its owner only); its manifest entry."""
+    """Copy an open file (anything with `read(size)`) to `target` (readable by its owner
+    only); its manifest entry."""
     target.parent.mkdir(mode=0o700, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
@@ -253,10 +259,10 @@ def _write_manifest(destination: Path, manifest: dict[str, Any]) -> None:
 
 
 def restore_backup(source: Path, database_url: str, storage: Storage) -> RestoreReport:
-    """Fill an empty installation (database and upload folder) from the backup in `source`.
+    """Fill an empty installation (database and upload storage) from the backup in `source`.
 
     Checks everything it can before it changes anything: the manifest, every file's size and
-    SHA-256, and that the database and the upload folder are empty."""
+    SHA-256, and that the database and the upload storage are empty."""
     manifest = _read_manifest(source)
     kind = _kind(database_url)
     database = manifest["database"]
@@ -322,7 +328,7 @@ def _refuse_unless_empty(database_url: str, storage: Storage) -> None:
     files = storage.stored_names()
     if files:
         raise BackupError(
-            f"The upload folder {storage.root} already holds {len(files)} file(s). "
+            f"The upload storage, {storage.description}, already holds {len(files)} file(s). "
             "Restore only into an empty installation. Nothing was restored."
         )
     engine = sa.create_engine(database_url, poolclass=sa.NullPool)
@@ -400,13 +406,10 @@ def _check_rows(database_url: str, expected: dict[str, int]) -> None:
 
 
 def _restore_upload(path: Path, storage: Storage) -> None:
-    # Written under its temporary name, then moved into place, as an upload is: a restore
-    # cut short leaves no half-written file under a real name (`sweep-uploads` tidies up).
-    staged = StagedFile(storage, path.name)
-    storage.temporary_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Stored whole or not at all, as an upload is: a restore cut short leaves no half-written
+    # file under a real name.
     with path.open("rb") as source:
-        _write_file(source, staged.temporary_path, path.name)
-    storage.commit(staged)
+        storage.put(path.name, source)
 
 
 # -- PostgreSQL's client programs ------------------------------------------------------------
@@ -478,7 +481,7 @@ def register(group: click.Group) -> None:
         """
         try:
             report = make_backup(current_app.config["DATABASE_URL"], current_storage(), destination)
-        except BackupError as error:
+        except (BackupError, StorageUnavailable) as error:
             raise click.ClickException(str(error)) from None
         for name in report.vanished:
             click.echo(f"Deleted while the backup ran, so not in it: {name}")
@@ -493,7 +496,7 @@ def register(group: click.Group) -> None:
         """Fill this installation, which must be empty, from the backup in SOURCE."""
         try:
             report = restore_backup(source, current_app.config["DATABASE_URL"], current_storage())
-        except BackupError as error:
+        except (BackupError, StorageUnavailable) as error:
             raise click.ClickException(str(error)) from None
         click.echo(
             f"Restored the {_LABELS[report.kind]} database (schema revision {report.revision}, "

@@ -61,7 +61,7 @@ def test_a_full_disk_saves_nothing_and_says_so(
     def disk_full(_descriptor):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("regsvc.storage.os.fsync", disk_full)
+    monkeypatch.setattr("regsvc.storage.local.os.fsync", disk_full)
     response = upload(client, token, photo())
     assert response.status_code == 503
     assert "could not be saved" in text_of(response)

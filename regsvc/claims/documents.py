@@ -11,8 +11,8 @@ The SHA-256 printed for a receipt is that of its stored file, the one attached a
 that an auditor who recomputes it finds the same; a photo's upload as received (not kept: it
 carries the GPS position) has another, printed as such.
 
-The document reads nothing but the static files and the upload storage (see
-regsvc.documents.render).
+The document reads nothing but the static files and, through the upload storage (a folder or a
+bucket), the receipts' stored files (see regsvc.documents.render).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from regsvc.audit.models import AuditEntry
 from regsvc.claims.models import Claim, Receipt
 from regsvc.claims.receipts import render_pdf_pages
 from regsvc.db import utcnow
-from regsvc.documents.render import DEFAULT_ROOTS, EmbeddedFile, document_locale, render_pdf
+from regsvc.documents.render import EmbeddedFile, document_locale, render_pdf
 from regsvc.storage import Storage
 
 # Pages of one PDF receipt drawn into the claim; a longer file is noted, and attached in
@@ -97,7 +97,7 @@ def _receipt_pages(receipt: Receipt, number: int, storage: Storage) -> ReceiptPa
         return ReceiptPages(receipt, number, [], receipt.stored_sha256 or "", missing=True)
     digest = _stored_sha256(receipt, storage)
     if receipt.mime != "application/pdf":
-        return ReceiptPages(receipt, number, [f"upload:{storage.relative_path(receipt.stored_name)}"], digest)
+        return ReceiptPages(receipt, number, [f"upload:{receipt.stored_name}"], digest)
     original = storage.read(receipt.stored_name)
     page_count = len(PdfReader(io.BytesIO(original), strict=False).pages)
     drawn = render_pdf_pages(original, last_page=PDF_RECEIPT_PAGES)
@@ -165,7 +165,7 @@ def claims_pdf(
         )
     return render_pdf(
         html,
-        allowed_roots={**DEFAULT_ROOTS, "upload": storage.root},
+        readers={"upload": storage.read},
         archival=archival,
         embedded_files=embedded,
     )

@@ -29,7 +29,7 @@ from regsvc.registration.services import (
     set_capacity,
 )
 from regsvc.roles import Role
-from regsvc.storage import Storage
+from regsvc.storage import current_storage
 from tests.claims.conftest import finance_user, submitted  # noqa: F401  (fixtures)
 from tests.conftest import details
 
@@ -267,7 +267,7 @@ def test_staff_accounts_and_erasure_read_in_words(app, session, organiser, make_
     ).user
     set_active(session, desk.id, False, actor=organiser)
     registration = make_registration(make_event()).registration
-    erase(session, registration.id, Storage(app.config["UPLOAD_FOLDER"]))
+    erase(session, registration.id, current_storage())
     with app.test_request_context():
         said = sentences(session)
         noted = notes(session)

@@ -11,7 +11,7 @@ from regsvc.db import utcnow
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.events.models import Event
 from regsvc.roles import Role
-from regsvc.storage import Storage
+from regsvc.storage import current_storage
 from tests.claims.corpus import image_bytes, marked_picture
 
 
@@ -56,7 +56,7 @@ def submitted(session, app, make_event, make_registration):
         registration = make_registration(event, **fields).registration
         claim = open_claim(session, registration)
         save_details(session, claim.id, ClaimDetails(TravelMode.BUS, "Niš – Beograd", *payout))
-        storage = Storage(app.config["UPLOAD_FOLDER"])
+        storage = current_storage()
         files = files or [(image_bytes(marked_picture(400, 300), "JPEG"), "ticket.jpg")] * len(amounts)
         for amount, (data, name) in zip(amounts, files, strict=True):
             add_receipt(

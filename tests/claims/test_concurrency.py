@@ -35,7 +35,7 @@ from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import Registration
 from regsvc.roles import Role
-from regsvc.storage import Storage
+from regsvc.storage import current_storage
 from tests.claims.conftest import after_start
 from tests.claims.corpus import image_bytes, marked_picture
 
@@ -166,7 +166,7 @@ def _add(session, app, claim_id: int) -> Receipt:
     return add_receipt(
         session,
         claim_id,
-        Storage(app.config["UPLOAD_FOLDER"]),
+        current_storage(),
         process_upload(image_bytes(marked_picture(400, 300), "JPEG"), "ticket.jpg"),
         ExpenseKind.BUS_TICKET,
         after_start(session, claim_id).date(),

@@ -14,7 +14,7 @@ from regsvc.claims.documents import claim_pdf, claims_pdf
 from regsvc.claims.models import PayoutMethod, Receipt
 from regsvc.claims.review import approve
 from regsvc.db import write_transaction
-from regsvc.storage import Storage
+from regsvc.storage import LocalStorage, Storage, current_storage
 from tests.claims.corpus import image_bytes, marked_picture, pdf_receipt
 from tests.conftest import fresh
 
@@ -79,7 +79,7 @@ def test_the_claim_pdf_itemises_the_claim_and_appends_every_receipt(session, app
         full_name="Đorđe Ђорђевић",
     )
     approve(session, claim.id, finance_user, amount=300000, reason="The toll is not on the route")
-    data = claim_pdf(session, claim, Storage(app.config["UPLOAD_FOLDER"]))
+    data = claim_pdf(session, claim, current_storage())
     reader = PdfReader(io.BytesIO(data))
     # The summary, one page for the photo, two for the PDF receipt.
     assert len(reader.pages) == 4
@@ -111,7 +111,7 @@ def test_the_archival_variant_is_pdf_a_3_with_the_receipt_files_attached(session
         amounts=(190000, 120000),
         files=[(image_bytes(marked_picture(900, 600), "JPEG"), "karta.jpg"), (receipt_pdf, "gorivo.pdf")],
     )
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     data = claim_pdf(session, claim, storage, archival=True)
     reader = PdfReader(io.BytesIO(data))
     raw_xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
@@ -127,7 +127,7 @@ def test_the_archival_variant_is_pdf_a_3_with_the_receipt_files_attached(session
 
 def test_every_file_attached_to_the_archival_claim_has_the_sha256_printed_for_it(session, app, submitted):
     claim = submitted(amounts=(190000, 120000), files=photo_and_pdf())
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     assert_attached_files_are_the_ones_printed(
         claim_pdf(session, claim, storage, archival=True), [claim], storage
     )
@@ -144,7 +144,7 @@ def test_every_file_attached_to_the_batch_dossier_has_the_sha256_printed_for_it(
         approve(session, submitted(amounts=(150000,), payout=bank).id, finance_user),
     ]
     batch = batch_with_claims(session, create_batch(session, [claim.id for claim in claims], finance_user).id)
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     data = claims_pdf(session, batch.claims, storage, archival=True, batch=batch)
     assert_attached_files_are_the_ones_printed(data, batch.claims, storage)
 
@@ -154,7 +154,7 @@ def test_the_claim_pdf_prints_each_stored_files_hash_and_a_photos_upload_hash_la
 ):
     files = photo_and_pdf()
     claim = submitted(amounts=(190000, 120000), files=files)
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     text = pdf_text(claim_pdf(session, claim, storage))
     photo = claim.receipts[0]
     assert printed_hashes(text, STORED) == [sha256(storage.read(photo.stored_name)), sha256(files[1][0])]
@@ -169,7 +169,7 @@ def test_receipts_stored_before_the_stored_files_hash_was_recorded_get_it_from_t
     with write_transaction(session):
         session.execute(update(Receipt).values(stored_sha256=None))  # as migration 0007 leaves them
     fresh(session)
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     receipt = claim.receipts[0]
     assert receipt.stored_sha256 is None
     data = claim_pdf(session, claim, storage, archival=True)
@@ -178,7 +178,7 @@ def test_receipts_stored_before_the_stored_files_hash_was_recorded_get_it_from_t
 
 def test_the_hash_printed_is_the_one_recorded_so_a_stored_file_changed_since_shows(session, app, submitted):
     claim = submitted(amounts=(190000,))
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = LocalStorage(app.config["UPLOAD_FOLDER"])
     receipt = claim.receipts[0]
     recorded = receipt.stored_sha256
     storage.path(receipt.stored_name).write_bytes(image_bytes(marked_picture(300, 200), "JPEG"))

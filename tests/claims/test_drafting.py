@@ -24,7 +24,7 @@ from regsvc.claims.receipts import MAX_RECEIPTS_PER_CLAIM, ReceiptRejected, proc
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.migrating import alembic_config
 from regsvc.registration.models import Attendance
-from regsvc.storage import Storage
+from regsvc.storage import LocalStorage
 from tests.claims.conftest import after_start
 from tests.claims.corpus import clean_pdf, image_bytes, marked_picture
 
@@ -35,7 +35,7 @@ BUS = ClaimDetails(
 
 @pytest.fixture
 def storage(tmp_path):
-    return Storage(tmp_path / "uploads")
+    return LocalStorage(tmp_path / "uploads")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from regsvc.claims.models import Claim, ClaimStatus, ExpenseKind, Receipt
 from regsvc.claims.receipts import MAX_RECEIPTS_PER_CLAIM, process_upload
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.registration.models import Attendance
-from regsvc.storage import Storage
+from regsvc.storage import current_storage
 from tests.claims.conftest import start_event
 from tests.claims.corpus import image_bytes, marked_picture, pdf_with_javascript
 from tests.claims.test_documents import pdf_text
@@ -221,7 +221,7 @@ def test_the_form_says_how_many_receipts_are_left_and_gives_way_at_the_limit(app
     assert upload(client, token, photo()).status_code == 302
     assert "You can add 9 more receipts." in text_of(client.get(f"/r/{token}/claim"))
     claim = session.scalars(select(Claim)).one()
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     for _ in range(MAX_RECEIPTS_PER_CLAIM - 2):
         add_receipt(
             session,

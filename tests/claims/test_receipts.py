@@ -36,23 +36,23 @@ from regsvc.claims.receipts import (
     stage_receipt,
 )
 from regsvc.db import write_transaction
-from regsvc.storage import BadStoredName, Storage, place_on_commit
+from regsvc.storage import BadStoredName, LocalStorage, place_on_commit, stored_path
 from tests.claims import corpus
 
 
 @pytest.fixture
-def storage(app) -> Storage:
-    return Storage(app.config["UPLOAD_FOLDER"])
+def storage(app) -> LocalStorage:
+    return LocalStorage(app.config["UPLOAD_FOLDER"])
 
 
-def files_in(storage: Storage) -> list[str]:
+def files_in(storage: LocalStorage) -> list[str]:
     """Every file below the storage folder, temporary ones included."""
     if not storage.root.exists():
         return []
     return sorted(str(path.relative_to(storage.root)) for path in storage.root.rglob("*") if path.is_file())
 
 
-def upload(session, storage: Storage, data: bytes, filename: str):
+def upload(session, storage: LocalStorage, data: bytes, filename: str):
     """What the claim service does: check the file, then record it and stage its files in one
     transaction (an audit entry stands in for the Receipt row)."""
     processed = process_upload(data, filename)
@@ -464,7 +464,7 @@ def test_staged_files_are_moved_into_place_on_commit_only(session, storage):
         record(session, None, "receipt.added", event_id=None, stored=staged.name)
         assert files_in(storage) == [f"tmp/{staged.name}.part"]
         assert not storage.exists(staged.name)
-    assert files_in(storage) == [storage.relative_path(staged.name)]
+    assert files_in(storage) == [stored_path(staged.name)]
     assert storage.read(staged.name) == b"%PDF-1.7 receipt"
     assert stat.S_IMODE(storage.path(staged.name).stat().st_mode) == 0o600
 
@@ -489,7 +489,7 @@ def test_a_session_closed_without_commit_discards_its_staged_files(app, storage)
 
 def test_a_failure_while_staging_discards_the_files_already_staged(app, session, storage, monkeypatch):
     processed = process_upload(corpus.phone_photo(800, 600), "photo.jpg")
-    real_stage = Storage.stage
+    real_stage = LocalStorage.stage
     calls = []
 
     def failing_stage(self, data, extension):
@@ -498,7 +498,7 @@ def test_a_failure_while_staging_discards_the_files_already_staged(app, session,
             raise OSError("disk full")
         return real_stage(self, data, extension)
 
-    monkeypatch.setattr(Storage, "stage", failing_stage)
+    monkeypatch.setattr(LocalStorage, "stage", failing_stage)
     with pytest.raises(OSError), write_transaction(session):
         stage_receipt(session, storage, processed)
     assert files_in(storage) == []
@@ -542,7 +542,12 @@ def test_sweep_removes_stray_temporary_files_and_orphans_and_keeps_the_rest(stor
     recent_orphan = committed(b"committed a moment ago")
     unmoved = storage.stage(b"committed, then the process died", "pdf")
     an_hour_ago = time.time() - 2 * 3600
-    for path in (storage.path(known), storage.path(orphan), stray.temporary_path, unmoved.temporary_path):
+    for path in (
+        storage.path(known),
+        storage.path(orphan),
+        storage.temporary_path(stray.name),
+        storage.temporary_path(unmoved.name),
+    ):
         os.utime(path, (an_hour_ago, an_hour_ago))
     (storage.root / "README").write_text("not ours")
 
@@ -553,7 +558,7 @@ def test_sweep_removes_stray_temporary_files_and_orphans_and_keeps_the_rest(stor
     assert report.recovered == [unmoved.name]
     assert sorted(storage.stored_names()) == sorted([known, recent_orphan, unmoved.name])
     assert storage.read(unmoved.name) == b"committed, then the process died"
-    assert recent_stray.temporary_path.exists()
+    assert storage.temporary_path(recent_stray.name).exists()
     assert (storage.root / "README").exists()
 
 
@@ -566,4 +571,4 @@ def test_sweep_without_the_database_names_only_removes_temporary_files(storage):
 
 
 def test_sweep_of_a_storage_folder_that_does_not_exist_yet(tmp_path):
-    assert Storage(tmp_path / "nowhere").sweep(set()).orphans_removed == []
+    assert LocalStorage(tmp_path / "nowhere").sweep(set()).orphans_removed == []

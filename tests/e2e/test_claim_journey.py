@@ -16,7 +16,7 @@ from regsvc.claims.receipts import process_upload
 from regsvc.claims.review import approve
 from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.roles import Role
-from regsvc.storage import Storage
+from regsvc.storage import current_storage
 from tests.claims.conftest import start_event
 from tests.claims.corpus import phone_photo
 from tests.claims.test_documents import pdf_text
@@ -184,7 +184,7 @@ def test_a_claim_made_on_a_phone_is_approved_by_finance_and_documented_in_its_pd
     assert claim.route == "Niš – Beograd and back" and claim.account_number == "RS35260005601001611379"
     assert [receipt.amount for receipt in claim.receipts] == [190000, 210000]
     # What is kept of a phone photo is upright and tells nobody where it was taken.
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     for receipt in claim.receipts:
         with Image.open(io.BytesIO(storage.read(receipt.stored_name))) as stored:
             assert stored.width < stored.height
@@ -213,7 +213,7 @@ def test_an_approved_claim_whose_participant_is_moved_online_goes_back_to_financ
     add_receipt(
         session,
         claim.id,
-        Storage(app.config["UPLOAD_FOLDER"]),
+        current_storage(),
         process_upload(phone_photo(1200, 900), "ticket.jpg"),
         ExpenseKind.BUS_TICKET,
         event.local_starts_at.date(),

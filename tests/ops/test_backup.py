@@ -23,7 +23,7 @@ from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.migrating import scripts, upgrade
 from regsvc.registration.models import Attendance
 from regsvc.registration.services import register
-from regsvc.storage import Storage
+from regsvc.storage import LocalStorage, Storage, current_storage, stored_path
 from tests.claims.corpus import image_bytes, marked_picture
 from tests.conftest import details
 from tests.ops.conftest import ON_POSTGRESQL, current_revision
@@ -60,7 +60,7 @@ def conference(session, make_event, make_registration, app, ticket):
     """An event open for registration, with three travel claims of a receipt each."""
     event = make_event(host_town="Belgrade", onsite_capacity=2 * PARTICIPANTS_PER_THREAD)
     replace_fares(session, event, parse_fares("Niš, 3600", "RSD"), None)
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     claims = []
     for n in range(3):
         registration = make_registration(event, email=f"traveller{n}@example.org").registration
@@ -73,7 +73,7 @@ def conference(session, make_event, make_registration, app, ticket):
 @pytest.fixture
 def target(new_database, tmp_path):
     """An empty installation to restore into: a new database and an empty upload folder."""
-    return new_database("restored"), Storage(tmp_path / "restored-uploads")
+    return new_database("restored"), LocalStorage(tmp_path / "restored-uploads")
 
 
 def test_a_backup_made_during_a_registration_burst_restores_a_copy_of_one_moment(
@@ -81,7 +81,7 @@ def test_a_backup_made_during_a_registration_burst_restores_a_copy_of_one_moment
 ):
     event, claims = conference
     url = app.config["DATABASE_URL"]
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     database = app.extensions["regsvc.db"]
     registered: list[int] = []  # ids, appended as each registration commits
     under_way = threading.Event()
@@ -157,7 +157,7 @@ def test_backup_and_restore_commands_bring_back_every_row_and_every_file(
     app, conference, target, tmp_path, app_on, regsvc_commands
 ):
     url = app.config["DATABASE_URL"]
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     made = app.test_cli_runner().invoke(regsvc_commands, ["backup", str(tmp_path / "backup")])
     assert made.exit_code == 0, made.output
     assert f"(schema revision {HEAD}, " in made.output and "and 6 uploaded file(s) to" in made.output
@@ -177,7 +177,7 @@ def test_backup_and_restore_commands_bring_back_every_row_and_every_file(
 
 
 def test_the_manifest_lists_the_revision_the_kind_and_every_file_with_its_checksum(app, conference, tmp_path):
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     make_backup(app.config["DATABASE_URL"], storage, tmp_path / "backup")
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert manifest["database"]["kind"] == ("postgresql" if ON_POSTGRESQL else "sqlite")
@@ -186,7 +186,7 @@ def test_the_manifest_lists_the_revision_the_kind_and_every_file_with_its_checks
         manifest["database"]["rows"]["registrations"] == 3 and manifest["database"]["rows"]["receipts"] == 3
     )
     uploads = {entry["path"]: entry for entry in manifest["files"] if entry["path"].startswith("uploads/")}
-    assert uploads.keys() == {f"uploads/{storage.relative_path(name)}" for name in storage.stored_names()}
+    assert uploads.keys() == {f"uploads/{stored_path(name)}" for name in storage.stored_names()}
     name = storage.stored_names()[0]
     assert uploads[f"uploads/{name[:2]}/{name}"]["size"] == len(storage.read(name))
     # Personal data: the backup is its owner's only.
@@ -195,7 +195,7 @@ def test_the_manifest_lists_the_revision_the_kind_and_every_file_with_its_checks
 
 
 def test_restore_refuses_a_database_that_holds_rows(app, conference, target, tmp_path, make_event):
-    make_backup(app.config["DATABASE_URL"], Storage(app.config["UPLOAD_FOLDER"]), tmp_path / "backup")
+    make_backup(app.config["DATABASE_URL"], current_storage(), tmp_path / "backup")
     restored_url, restored_storage = target
     upgrade(restored_url)
     engine = create_engine(restored_url)
@@ -213,7 +213,7 @@ def test_restore_refuses_a_database_that_holds_rows(app, conference, target, tmp
 
 
 def test_restore_refuses_an_upload_folder_that_holds_files(app, conference, target, tmp_path):
-    make_backup(app.config["DATABASE_URL"], Storage(app.config["UPLOAD_FOLDER"]), tmp_path / "backup")
+    make_backup(app.config["DATABASE_URL"], current_storage(), tmp_path / "backup")
     restored_url, restored_storage = target
     restored_storage.commit(restored_storage.stage(b"%PDF-1.7 someone else's", "pdf"))
 
@@ -224,10 +224,10 @@ def test_restore_refuses_an_upload_folder_that_holds_files(app, conference, targ
 
 @pytest.mark.parametrize("damaged", ["upload", "database"])
 def test_a_damaged_backup_is_detected_before_anything_is_restored(app, conference, target, tmp_path, damaged):
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     make_backup(app.config["DATABASE_URL"], storage, tmp_path / "backup")
     if damaged == "upload":
-        path = tmp_path / "backup" / "uploads" / storage.relative_path(storage.stored_names()[0])
+        path = tmp_path / "backup" / "uploads" / stored_path(storage.stored_names()[0])
     else:
         path = next((tmp_path / "backup").glob("database.*"))
     data = bytearray(path.read_bytes())
@@ -243,7 +243,7 @@ def test_a_damaged_backup_is_detected_before_anything_is_restored(app, conferenc
 
 
 def test_an_unfinished_backup_is_not_restored(app, conference, target, tmp_path):
-    make_backup(app.config["DATABASE_URL"], Storage(app.config["UPLOAD_FOLDER"]), tmp_path / "backup")
+    make_backup(app.config["DATABASE_URL"], current_storage(), tmp_path / "backup")
     (tmp_path / "backup" / "manifest.json").unlink()
     with pytest.raises(BackupError, match="is not a regsvc backup: it has no manifest.json"):
         restore_backup(tmp_path / "backup", *target)
@@ -259,7 +259,7 @@ def test_a_backup_goes_into_a_new_directory_only(app, tmp_path, regsvc_commands)
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="pg_dump backs up PostgreSQL only")
 def test_without_a_pg_dump_as_new_as_the_server_the_backup_says_what_to_install(app, tmp_path, monkeypatch):
-    storage = Storage(app.config["UPLOAD_FOLDER"])
+    storage = current_storage()
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     with pytest.raises(BackupError, match="pg_dump is not on PATH: install PostgreSQL's client programs"):
         make_backup(app.config["DATABASE_URL"], storage, tmp_path / "first")
@@ -274,7 +274,7 @@ def test_without_a_pg_dump_as_new_as_the_server_the_backup_says_what_to_install(
 
 
 def test_a_path_outside_the_backup_in_the_manifest_is_refused(app, conference, target, tmp_path):
-    make_backup(app.config["DATABASE_URL"], Storage(app.config["UPLOAD_FOLDER"]), tmp_path / "backup")
+    make_backup(app.config["DATABASE_URL"], current_storage(), tmp_path / "backup")
     manifest_path = tmp_path / "backup" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["files"].append({"path": "../../etc/passwd", "size": 1, "sha256": "0" * 64})
@@ -292,7 +292,7 @@ def test_a_backup_of_an_older_schema_is_restored_at_its_revision_and_migrate_bri
     with engine.begin() as connection:
         written = insert_rows(connection)
     engine.dispose()
-    make_backup(older, Storage(tmp_path / "older-uploads"), tmp_path / "backup")
+    make_backup(older, LocalStorage(tmp_path / "older-uploads"), tmp_path / "backup")
 
     restored_url, restored_storage = target
     upgrade(restored_url)  # made by this version: tables the backup's schema does not have yet

@@ -10,14 +10,14 @@ from regsvc.claims.receipts import process_upload
 from regsvc.db import utcnow
 from regsvc.events.models import Event
 from regsvc.privacy.services import years_after
-from regsvc.storage import Storage
+from regsvc.storage import Storage, current_storage
 from tests.claims.conftest import finance_user, submitted  # noqa: F401 - fixtures of the tests here
 from tests.claims.corpus import image_bytes, marked_picture
 
 
 @pytest.fixture
 def storage(app):
-    return Storage(app.config["UPLOAD_FOLDER"])
+    return current_storage()
 
 
 def end_event(session, event_id: int, *, days_ago: float = 0, years_ago: int = 0) -> Event:

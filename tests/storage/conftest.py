@@ -1,0 +1,18 @@
+"""Each test here that uses the app runs twice: with the uploads in a local folder, and in a
+bucket of a real S3 API server on loopback."""
+
+import pytest
+
+from tests.storage.s3 import bucket, bucket_settings, s3, s3_endpoint  # noqa: F401 - fixtures
+
+
+@pytest.fixture(params=["folder", "bucket"])
+def storage_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app_settings(app_settings, storage_kind, request) -> dict:
+    if storage_kind == "bucket":
+        return {**app_settings, **request.getfixturevalue("bucket_settings")}
+    return app_settings
