@@ -26,6 +26,8 @@ class StaffUser(Base):
     totp_last_step: Mapped[int | None] = mapped_column()
     # Copied into each session at sign-in; raising it ends every session begun before.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language of their pages (a code of LANGUAGES); None: the browser's or the switcher's.
+    locale: Mapped[str | None] = mapped_column(String(12))
 
     role_rows: Mapped[list[StaffRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="StaffRole.role"
