@@ -5,6 +5,7 @@ PostgreSQL when REGSVC_TEST_DATABASE_URL names one)."""
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 from sqlalchemy import create_engine
 
-from regsvc import backup
+from regsvc import backup, create_app
 from regsvc.backup import BackupError, make_backup, restore_backup
 from regsvc.claims.drafting import add_receipt, open_claim
 from regsvc.claims.models import ExpenseKind
@@ -23,11 +24,21 @@ from regsvc.events.fares import parse_fares, replace_fares
 from regsvc.migrating import scripts, upgrade
 from regsvc.registration.models import Attendance
 from regsvc.registration.services import register
-from regsvc.storage import LocalStorage, Storage, current_storage, stored_path
+from regsvc.storage import LocalStorage, Storage, current_storage, storage_from_settings, stored_path
 from tests.claims.corpus import image_bytes, marked_picture
 from tests.conftest import details
 from tests.ops.conftest import ON_POSTGRESQL, current_revision
 from tests.ops.history import changed_values, insert_rows, rows_by_key
+from tests.storage import s3 as s3_server
+from tests.storage.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, keys_in, storage_url
+
+# The S3 API server's fixtures (tests/storage/s3.py), for the backups of a bucket.
+s3_endpoint, s3, bucket, bucket_settings = (
+    s3_server.s3_endpoint,
+    s3_server.s3,
+    s3_server.bucket,
+    s3_server.bucket_settings,
+)
 
 HEAD = scripts().get_current_head()
 PARTICIPANTS_PER_THREAD = 12
@@ -312,3 +323,88 @@ def test_a_backup_of_an_older_schema_is_restored_at_its_revision_and_migrate_bri
     with engine.connect() as connection:
         assert changed_values(connection, written) == []
     engine.dispose()
+
+
+# -- a bucket (STORAGE_URL) ---------------------------------------------------------------------
+
+
+def other_bucket(client, endpoint: str, label: str) -> dict:
+    """The settings of a new, empty bucket (a second one: the test's own holds the source)."""
+    name = f"{label}-{secrets.token_hex(4)}"
+    client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    return {
+        "STORAGE_URL": storage_url(endpoint, name, prefix="restored"),
+        "STORAGE_ACCESS_KEY_ID": ACCESS_KEY_ID,
+        "STORAGE_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
+    }
+
+
+def test_an_installation_on_a_bucket_is_backed_up_and_restored_into_another_bucket(
+    app_settings,
+    bucket_settings,
+    session,
+    make_event,
+    make_registration,
+    ticket,
+    new_database,
+    s3,
+    s3_endpoint,
+    tmp_path,
+    regsvc_commands,
+):
+    source_app = create_app({**app_settings, **bucket_settings})
+    with source_app.app_context():
+        storage = current_storage()
+        event = make_event(host_town="Belgrade")
+        replace_fares(session, event, parse_fares("Niš, 3600", "RSD"), None)
+        for n in range(2):
+            claim = open_claim(
+                session, make_registration(event, email=f"traveller{n}@example.org").registration
+            )
+            add_receipt(session, claim.id, storage, ticket, ExpenseKind.BUS_TICKET, date(2031, 6, 30), 180000)
+        made = source_app.test_cli_runner().invoke(regsvc_commands, ["backup", str(tmp_path / "backup")])
+    assert made.exit_code == 0, made.output
+    assert "and 4 uploaded file(s) to" in made.output
+
+    restored_url = new_database("restored")
+    upgrade(restored_url)
+    restored_app = create_app(
+        {**app_settings, "DATABASE_URL": restored_url, **other_bucket(s3, s3_endpoint, "restored")}
+    )
+    try:
+        with restored_app.app_context():
+            restored = restored_app.test_cli_runner().invoke(
+                regsvc_commands, ["restore", str(tmp_path / "backup")]
+            )
+            assert restored.exit_code == 0, restored.output
+            assert "and 4 uploaded file(s) from" in restored.output
+            restored_storage = current_storage()
+            assert every_file(restored_storage) == every_file(storage)
+            # Laid out as in the source, below the target's prefix.
+            assert keys_in(s3, restored_storage.location.bucket) == [
+                f"restored/{stored_path(name)}" for name in storage.stored_names()
+            ]
+            again = restored_app.test_cli_runner().invoke(
+                regsvc_commands, ["restore", str(tmp_path / "backup")]
+            )
+    finally:
+        restored_app.extensions["regsvc.db"].dispose()
+        source_app.extensions["regsvc.db"].dispose()
+    assert every_row(restored_url) == every_row(app_settings["DATABASE_URL"])
+    assert again.exit_code == 1
+    assert f"The upload storage, the bucket s3://{restored_storage.location.bucket}/restored/" in again.output
+    assert "already holds 4 file(s)" in again.output
+
+
+def test_a_backup_of_a_folder_restores_into_a_bucket(app, conference, target, tmp_path, s3, s3_endpoint):
+    """Moving from one machine to several."""
+    folder = current_storage()
+    make_backup(app.config["DATABASE_URL"], folder, tmp_path / "backup")
+    restored_url, _ = target
+    moved = storage_from_settings({"UPLOAD_FOLDER": "", **other_bucket(s3, s3_endpoint, "moved")})
+
+    report = restore_backup(tmp_path / "backup", restored_url, moved)
+
+    assert report.files == 6  # a photo and its thumbnail for each of the three receipts
+    assert every_file(moved) == every_file(folder)
+    assert every_row(restored_url) == every_row(app.config["DATABASE_URL"])

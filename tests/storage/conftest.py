@@ -3,7 +3,8 @@ bucket of a real S3 API server on loopback."""
 
 import pytest
 
-from tests.storage.s3 import bucket, bucket_settings, s3, s3_endpoint  # noqa: F401 - fixtures
+from tests.claims.test_pages import token  # noqa: F401 - fixtures of the tests here
+from tests.storage.s3 import bucket, bucket_settings, s3, s3_endpoint  # noqa: F401
 
 
 @pytest.fixture(params=["folder", "bucket"])
