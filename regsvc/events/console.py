@@ -2,7 +2,7 @@
 editing one, opening and closing its registration, its fare table. Its registrations,
 capacity and lists are the registration package's (regsvc.registration.console)."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,10 +15,17 @@ from regsvc.events.fares import (
     fare_table,
     fares_as_csv,
     fares_as_text,
-    parse_fares,
+    names_as_text,
+    read_fare_table,
     replace_fares,
 )
-from regsvc.events.forms import EventEditForm, EventForm, FareTableForm, RegistrationOpenForm
+from regsvc.events.forms import (
+    EventEditForm,
+    EventForm,
+    RegistrationOpenForm,
+    event_form,
+    fare_table_form,
+)
 from regsvc.events.models import Event
 from regsvc.events.services import phase
 from regsvc.roles import Role, staff_required
@@ -37,10 +44,16 @@ def events():
 @bp.route("/new", methods=["GET", "POST"])
 @organiser
 def new():
-    form = EventForm()
+    form = event_form(EventForm, current_app.config["LANGUAGES"])
     if form.validate_on_submit():
         try:
-            event = create_event(get_session(), form.fields_dict(), form.onsite_capacity.data, current_user)
+            event = create_event(
+                get_session(),
+                form.fields_dict(),
+                form.onsite_capacity.data,
+                current_user,
+                form.translations(),
+            )
         except EventError as refused:
             form.slug.errors.append(str(refused))
         else:
@@ -53,10 +66,11 @@ def new():
 @organiser
 def edit(event_id: int):
     event = get_or_404(Event, event_id)
-    form = EventEditForm(event=event) if request.method == "GET" else EventEditForm()
+    languages = current_app.config["LANGUAGES"]
+    form = event_form(EventEditForm, languages, **({"event": event} if request.method == "GET" else {}))
     if form.validate_on_submit():
         try:
-            update_event(get_session(), event.id, form.fields_dict(), current_user)
+            update_event(get_session(), event.id, form.fields_dict(), current_user, form.translations())
         except EventError as refused:
             form.slug.errors.append(str(refused))
         else:
@@ -84,7 +98,7 @@ def open_or_close(event_id: int):
 def fares(event_id: int):
     event = get_or_404(Event, event_id)
     session = get_session()
-    form = FareTableForm()
+    form = fare_table_form(_other_languages(event))
     problems: list[tuple[int, str]] = []
     if form.validate_on_submit():
         upload = form.csv_file.data
@@ -97,7 +111,7 @@ def fares(event_id: int):
             text = form.lines.data or ""
         if not problems:
             try:
-                lines = parse_fares(text or "", event.currency)
+                lines = read_fare_table(text or "", form.names(), event.currency)
             except FareTableError as refused:
                 problems = refused.problems
             else:
@@ -110,13 +124,21 @@ def fares(event_id: int):
                 )
                 return redirect(url_for("console.fares", event_id=event.id))
     elif request.method == "GET":
-        form.lines.data = fares_as_text(fare_table(session, event.id), event.currency)
+        table = fare_table(session, event.id)
+        form.lines.data = fares_as_text(table, event.currency)
+        for locale, names in form.name_fields():
+            names.data = names_as_text(table, locale)
     return form_page(
         "console/fares.html", form, event=event, problems=problems, fares=fare_table(session, event.id)
     )
 
 
 MAX_FARE_FILE = 1024 * 1024
+
+
+def _other_languages(event: Event) -> list[str]:
+    """The site's languages other than the event's main one, in which towns may be named."""
+    return [locale for locale in current_app.config["LANGUAGES"] if locale != event.main_language]
 
 
 def _decode(raw: bytes) -> str | None:

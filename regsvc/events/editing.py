@@ -3,6 +3,7 @@ it later goes through the seat allocation (regsvc.registration.services.set_capa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,10 @@ from regsvc.audit.services import record
 from regsvc.auth.models import StaffUser
 from regsvc.db import utcnow, write_transaction
 from regsvc.events.models import Event
+from regsvc.events.texts import merged_translations
+
+# The texts of an event in other languages than its main one: {locale: {field: text}}.
+Translations = Mapping[str, Mapping[str, str]]
 
 # Every field an organiser edits, capacity apart (it goes through the allocation).
 EVENT_FIELDS = (
@@ -35,6 +40,7 @@ EVENT_FIELDS = (
     "reminder_hours_before",
     "online_certificates",
     "is_published",
+    "main_language",
 )
 
 
@@ -52,10 +58,27 @@ def _audit_value(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def create_event(session: Session, fields: dict, capacity: int, actor: StaffUser) -> Event:
+def _translation_changes(before: Translations, after: Translations) -> dict[str, list[str]]:
+    """What changed among the texts in other languages, as audit changes named "title_mk"."""
+    keys = {(locale, field) for texts in (before, after) for locale in texts for field in texts[locale]}
+    changes = {}
+    for locale, field in sorted(keys):
+        old, new = before.get(locale, {}).get(field, ""), after.get(locale, {}).get(field, "")
+        if old != new:
+            changes[f"{field}_{locale}"] = [old, new]
+    return changes
+
+
+def create_event(
+    session: Session, fields: dict, capacity: int, actor: StaffUser, translations: Translations | None = None
+) -> Event:
     with write_transaction(session):
         _check(session, fields, None)
-        event = Event(onsite_capacity=capacity, **{name: fields[name] for name in EVENT_FIELDS})
+        event = Event(
+            onsite_capacity=capacity,
+            translations=merged_translations({}, translations or {}, fields["main_language"]),
+            **{name: fields[name] for name in EVENT_FIELDS},
+        )
         session.add(event)
         session.flush()
         record(
@@ -70,8 +93,11 @@ def create_event(session: Session, fields: dict, capacity: int, actor: StaffUser
     return event
 
 
-def update_event(session: Session, event_id: int, fields: dict, actor: StaffUser) -> Event:
-    """Save an edited event; EventError leaves it unchanged."""
+def update_event(
+    session: Session, event_id: int, fields: dict, actor: StaffUser, translations: Translations | None = None
+) -> Event:
+    """Save an edited event; EventError leaves it unchanged. `translations` replaces the
+    texts of the languages it names; those of other languages are kept."""
     with write_transaction(session):
         event = session.get_one(Event, event_id, populate_existing=True)
         _check(session, fields, event_id)
@@ -82,6 +108,12 @@ def update_event(session: Session, event_id: int, fields: dict, actor: StaffUser
         }
         for name in changes:
             setattr(event, name, fields[name])
+        kept = event.translations or {}
+        given = merged_translations(kept, translations or {}, event.main_language)
+        translated = _translation_changes(kept, given)
+        if translated:
+            event.translations = given  # a new dict: the JSON column is saved when replaced
+            changes.update(translated)
         if changes:
             record(session, actor, "event.edited", event_id=event.id, subject=event, changes=changes)
     return event

@@ -1,5 +1,8 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -12,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
@@ -24,8 +28,9 @@ from wtforms.validators import (
     Regexp,
 )
 
-from regsvc.events.editing import EVENT_FIELDS
+from regsvc.events.editing import EVENT_FIELDS, Translations
 from regsvc.events.models import CURRENCIES, REMINDER_HOURS_MAX, TIMEZONES, Event
+from regsvc.events.texts import DEFAULT_LOCALE, LOCALES, TRANSLATABLE, language_name
 from regsvc.forms import Form, WholeNumberField
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -35,6 +40,16 @@ DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registratio
 
 def _when(label):
     return DateTimeLocalField(label, format=LOCAL_FORMAT, validators=[DataRequired(message=_WHEN)])
+
+
+@dataclass(frozen=True)
+class LanguageSection:
+    """The fields of one language's texts on the event form."""
+
+    locale: str
+    name: str
+    fields: list[Field]
+    shown: bool
 
 
 class EventForm(Form):
@@ -121,23 +136,77 @@ class EventForm(Form):
         _l("Online participants get a certificate of attendance too (the checked-in always do)")
     )
     is_published = BooleanField(_l("Published (listed on the home page)"), default=True)
+    main_language = SelectField(
+        _l("Main language"),
+        description=_l(
+            "The language of the texts above. Readers of another language see them too, unless you "
+            "give the texts in their language below."
+        ),
+        default=DEFAULT_LOCALE,
+    )
+
+    # The languages with a section of texts of their own (see event_form).
+    languages: Sequence[str] = ()
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
         if event is not None and "obj" not in kwargs:
             kwargs["data"] = self.data_of(event)
         super().__init__(*args, **kwargs)
+        self.main_language.choices = [SelectChoice(locale, language_name(locale)) for locale in LOCALES]
 
     @staticmethod
     def data_of(event: Event) -> dict:
         data = {name: getattr(event, name) for name in EVENT_FIELDS}
         for name in DATETIME_FIELDS:
             data[name] = getattr(event, name).astimezone(ZoneInfo(event.timezone)).replace(tzinfo=None)
+        for locale, texts in (event.translations or {}).items():
+            data.update({f"{field}_{locale}": text for field, text in texts.items()})
         return data
+
+    def language_sections(self) -> list[LanguageSection]:
+        """A section for each language but the main one (and the main one's too while it
+        holds text the organiser typed there, so that it is not lost)."""
+        sections = []
+        for locale in self.languages:
+            fields = [self[f"{field}_{locale}"] for field in TRANSLATABLE]
+            sections.append(
+                LanguageSection(
+                    locale,
+                    language_name(locale),
+                    fields,
+                    shown=locale != self.main_language.data or any(f.data or f.errors for f in fields),
+                )
+            )
+        return sections
+
+    def translations(self) -> Translations:
+        """The texts typed in each language's section ({} for a section left empty)."""
+        return {
+            section.locale: {
+                field: text
+                for field, f in zip(TRANSLATABLE, section.fields, strict=True)
+                if (text := (f.data or "").strip())
+            }
+            for section in self.language_sections()
+            if section.locale != self.main_language.data
+        }
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
         valid = True
+        for section in self.language_sections():
+            typed = [f for f in section.fields if (f.data or "").strip()]
+            if section.locale == self.main_language.data and typed:
+                typed[0].errors = [
+                    *typed[0].errors,
+                    _(
+                        "%(language)s is the main language: its texts are the ones at the top of "
+                        "the form. Move them there, or choose another main language.",
+                        language=section.name,
+                    ),
+                ]
+                valid = False
         if self.ends_at.data <= self.starts_at.data:
             self.ends_at.errors.append(_l("The event must end after it starts."))
             valid = False
@@ -164,6 +233,33 @@ class EventEditForm(EventForm):
     onsite_capacity = None
 
 
+_TRANSLATED_LABELS = {
+    "title": _l("Title in %(language)s"),
+    "description": _l("Description in %(language)s"),
+    "venue_name": _l("Venue in %(language)s"),
+    "venue_address": _l("Venue address in %(language)s"),
+    "host_town": _l("Host town in %(language)s"),
+    "stream_details": _l("Online stream details in %(language)s"),
+}
+
+
+def event_form(form_class: type[EventForm], languages: Sequence[str], **kwargs) -> EventForm:
+    """The event form (`EventForm` or `EventEditForm`) with a section of optional texts for
+    each of `languages` (the site's): each reader gets the texts of their language, or the
+    main language's."""
+    fields: dict[str, object] = {"languages": tuple(languages)}
+    for locale in languages:
+        for field, longest in TRANSLATABLE.items():
+            kind = TextAreaField if field in ("description", "stream_details") else StringField
+            fields[f"{field}_{locale}"] = kind(validators=[Optional(), Length(max=longest)])
+    form = type(form_class.__name__, (form_class,), fields)(**kwargs)
+    for locale in languages:
+        name = language_name(locale)
+        for field, label in _TRANSLATED_LABELS.items():
+            form[f"{field}_{locale}"].label.text = label % {"language": name}
+    return form
+
+
 class RegistrationOpenForm(Form):
     """The button that opens or closes registration now."""
 
@@ -183,3 +279,37 @@ class FareTableForm(Form):
         _l("…or import a CSV file"),
         description=_l("Two columns, town and return fare; UTF-8. It replaces the whole table."),
     )
+
+    languages: Sequence[str] = ()
+
+    def name_fields(self) -> list[tuple[str, TextAreaField]]:
+        """Each language's field of town names."""
+        return [(locale, self[f"names_{locale}"]) for locale in self.languages]
+
+    @staticmethod
+    def gives_names(names: TextAreaField) -> bool:
+        """Whether a language's field names any town (a line with something after "=")."""
+        return any(line.partition("=")[2].strip() for line in (names.data or "").splitlines())
+
+    def names(self) -> dict[str, str]:
+        """The town names typed for each language: {locale: "town = name" lines}."""
+        return {locale: names.data or "" for locale, names in self.name_fields()}
+
+
+def fare_table_form(languages: Sequence[str], **kwargs) -> FareTableForm:
+    """The fare table form, with a field of the towns' names in each of `languages` (the
+    site's but the event's main language)."""
+    fields = {"languages": tuple(languages)}
+    for locale in languages:
+        fields[f"names_{locale}"] = TextAreaField(validators=[Optional(), Length(max=100000)])
+    form = type("TranslatedFareTableForm", (FareTableForm,), fields)(**kwargs)
+    for locale, names in form.name_fields():
+        language = language_name(locale)
+        names.label.text = _("Town names in %(language)s", language=language)
+        names.description = _(
+            "One town a line: the town as in the table, “=”, its name in %(language)s, like “Niš = Ниш”. "
+            "Participants who write any name of a town get its fare; the registration form suggests "
+            "the names in the reader's language.",
+            language=language,
+        )
+    return form

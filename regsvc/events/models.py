@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from regsvc.db import Base, UTCDateTime, utcnow
 
@@ -61,6 +61,10 @@ class Event(Base):
     # Whether online participants get a certificate of attendance too (the checked-in always do).
     online_certificates: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_published: Mapped[bool] = mapped_column(default=True)
+    # The language of the texts above (title, description, venue, stream details); the same
+    # texts in other languages are in `translations` (regsvc.events.texts reads them).
+    main_language: Mapped[str] = mapped_column(String(12), default="en", server_default="en")
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
@@ -94,3 +98,29 @@ class Fare(Base):
     # The town as regsvc.text.search_key folds it: "Nis" and "Niš" are the same town.
     town_key: Mapped[str] = mapped_column(String(100))
     return_fare: Mapped[int] = mapped_column()  # minor units of the event's currency
+
+    # The town's names in other languages than the event's main one.
+    names: Mapped[list[FareName]] = relationship(
+        back_populates="fare", cascade="all, delete-orphan", passive_deletes=True, order_by="FareName.locale"
+    )
+
+    def name_in(self, locale: str | None) -> str:
+        """The town's name in `locale`, or its main name."""
+        return next((name.name for name in self.names if name.locale == locale), self.town)
+
+
+class FareName(Base):
+    """A fare table town's name in one language: "Ниш" (Cyrillic), "Shkup" (Albanian). A
+    departure town typed as any of a town's names finds its fare."""
+
+    __tablename__ = "fare_names"
+    __table_args__ = (UniqueConstraint("fare_id", "locale", name="uq_fare_names_fare_locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fare_id: Mapped[int] = mapped_column(ForeignKey("fares.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(100))
+    # As regsvc.text.search_key folds it, like Fare.town_key.
+    name_key: Mapped[str] = mapped_column(String(100), index=True)
+
+    fare: Mapped[Fare] = relationship(back_populates="names")

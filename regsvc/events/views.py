@@ -2,8 +2,12 @@ from flask import Blueprint, abort, render_template
 
 from regsvc.db import get_reader, utcnow
 from regsvc.events.services import listed_events, phase, published_event, seats_left
+from regsvc.events.texts import event_text
 
 bp = Blueprint("events", __name__)
+# Every page, e-mail and document shows an event's texts in its reader's language:
+# {{ event|event_text("title") }}.
+bp.add_app_template_filter(event_text, "event_text")
 
 
 @bp.get("/")
