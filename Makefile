@@ -11,7 +11,7 @@ LINT_PATHS := regsvc tests bench migrations config.py wsgi.py
 # pytest-xdist processes for `make test`: "auto" is one per CPU, 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: install run test lint format hooks constraints docs package-check bench bench-claims bench-pdf messages clean
+.PHONY: install run test lint format hooks constraints docs package-check bench bench-claims bench-pdf messages catalogues clean
 
 # Installs exactly the versions pinned in constraints.txt (see `make constraints`).
 $(STAMP): pyproject.toml constraints.txt
@@ -73,10 +73,30 @@ bench-claims: install
 bench-pdf: install
 	$(BIN)/python bench/attendance_pdf.py
 
-# Extract every marked string into the translation template.
+# Ten minutes of mixed traffic on PostgreSQL while workers, the mail sender and the database
+# are killed or restarted; then nothing may be lost (bench/soak.py says what it checks).
+.PHONY: soak
+soak: install
+	$(BIN)/python bench/soak.py
+
+# The catalogues translators write (sr_Cyrl is made from sr_Latn by `make catalogues`).
+TRANSLATED := sr_Latn mk sq
+
+# Extract every marked string into the translation template, carry the new and changed ones
+# into each catalogue (as untranslated: no guessing from similar strings), then rebuild.
 messages: install
-	mkdir -p regsvc/translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o regsvc/translations/messages.pot .
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_ngettext:1,2 --project regsvc \
+		--copyright-holder regsvc -o regsvc/translations/messages.pot .
+	for locale in $(TRANSLATED); do \
+		$(BIN)/pybabel update --quiet --no-fuzzy-matching -i regsvc/translations/messages.pot \
+			-d regsvc/translations -l $$locale || exit 1; \
+	done
+	$(MAKE) catalogues
+
+# Write the Serbian Cyrillic catalogue from the Latin one, and compile every catalogue to the
+# .mo file the application reads. Commit what it writes.
+catalogues: install
+	$(BIN)/python -m regsvc.catalogues
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts

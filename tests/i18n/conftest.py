@@ -1,0 +1,19 @@
+"""The app of these tests offers every language the site has a catalogue for."""
+
+import pytest
+
+from regsvc.translation import LANGUAGE_NAMES
+
+LOCALES = list(LANGUAGE_NAMES)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "translations_complete: fails until every catalogue translates every message"
+    )
+
+
+@pytest.fixture
+def app_settings(app_settings):
+    app_settings["LANGUAGES"] = LOCALES
+    return app_settings
