@@ -223,8 +223,19 @@ def load_settings(env_name: str | None = None, environ=os.environ) -> dict:
                 raise RuntimeError(f"REGSVC_{name}={raw!r} is not valid: {exc}") from exc
     if settings["ENV_NAME"] == "production":
         _check_production(settings)
+    if settings["STORAGE_URL"]:
+        _check_bucket(settings)
     _place_data(settings)
     return settings
+
+
+def _check_bucket(settings: dict) -> None:
+    """Refuse a STORAGE_URL or credentials that cannot be used, before anything is served."""
+    # Imported only now: regsvc.layout loads this file while the regsvc package is being imported.
+    from regsvc.storage.location import BucketLocation, check_credentials
+
+    BucketLocation.parse(settings["STORAGE_URL"])
+    check_credentials(settings["STORAGE_ACCESS_KEY_ID"], settings["STORAGE_SECRET_ACCESS_KEY"])
 
 
 def _place_data(settings: dict) -> None:

@@ -1,7 +1,8 @@
 """`/healthz`: for the load balancer and the monitoring, in one look.
 
 503 when this server cannot serve (the database cannot be reached, or the upload storage
-cannot be written); the outbox's backlog is reported beside, with "status": "degraded"
+cannot be written: a probe file is written and removed in the folder, or a probe object put and
+deleted in the bucket); the outbox's backlog is reported beside, with "status": "degraded"
 when mail has waited too long, since that calls for a person, not for taking the server
 out of the pool.
 """

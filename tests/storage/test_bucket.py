@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+import config
 from regsvc.storage import StagedFile, StorageUnavailable, place_on_commit, storage_from_settings
 from regsvc.storage import bucket as bucket_module
-from regsvc.storage.bucket import BucketLocation, BucketStorage, StorageSettingError
+from regsvc.storage.bucket import BucketStorage
+from regsvc.storage.location import BucketLocation, StorageSettingError
 from tests.storage.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, keys_in, make_old, storage_url
 
 
@@ -202,3 +204,32 @@ def test_a_staged_file_discarded_is_deleted(storage, s3, bucket):
     staged = storage.stage(b"photo", "jpg")
     storage.discard(StagedFile(storage, staged.name))
     assert keys_in(s3, bucket) == []
+
+
+def test_regsvc_does_not_start_with_a_storage_setting_it_cannot_use():
+    with pytest.raises(StorageSettingError, match="must start with s3://"):
+        config.load_settings("development", {"REGSVC_STORAGE_URL": "/srv/uploads"})
+    with pytest.raises(StorageSettingError, match="or neither"):
+        config.load_settings(
+            "development",
+            {
+                "REGSVC_STORAGE_URL": "s3://regsvc-uploads",
+                "REGSVC_STORAGE_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
+            },
+        )
+
+
+def test_an_installed_package_on_a_bucket_and_postgresql_needs_no_data_directory(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "CHECKOUT", None)  # config.py inside an installed package
+    monkeypatch.chdir(tmp_path)
+    production = {
+        "REGSVC_SECRET_KEY": "k" * 40,
+        "REGSVC_PUBLIC_URL": "https://r.example",
+        "REGSVC_DATABASE_URL": "postgresql+psycopg://db/r",
+    }
+    with pytest.raises(RuntimeError, match="REGSVC_UPLOAD_FOLDER"):
+        config.load_settings("production", production)
+    settings = config.load_settings(
+        "production", {**production, "REGSVC_STORAGE_URL": "s3://regsvc-uploads/r"}
+    )
+    assert settings["STORAGE_URL"] == "s3://regsvc-uploads/r"
