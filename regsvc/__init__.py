@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from regsvc import cli, db, errors, formatting, layout, translation
 from regsvc.audit.views import bp as audit_bp
 from regsvc.auth import access
+from regsvc.auth.access import signed_in_staff
 from regsvc.auth.views import bp as auth_bp
 from regsvc.certificates.views import bp as certificates_bp
 from regsvc.claims import eligibility  # noqa: F401  (listens to attendance changes)
@@ -25,6 +26,7 @@ from regsvc.events.console import bp as console_bp
 from regsvc.events.views import bp as events_bp
 from regsvc.extensions import babel, csrf
 from regsvc.health import bp as health_bp
+from regsvc.languages.views import bp as languages_bp
 from regsvc.mail.delivery import init_app as init_mail_delivery
 from regsvc.mail.services import CALENDAR_SOURCE
 from regsvc.messages.ics import calendar_for
@@ -32,6 +34,7 @@ from regsvc.messages.views import bp as messages_bp
 from regsvc.privacy.views import bp as privacy_bp
 from regsvc.registration.console import bp as registrations_bp
 from regsvc.registration.views import bp as registration_bp
+from regsvc.translation import browser_locale, chosen_locale
 from regsvc.web import IdConverter
 
 # Sent with every response that does not set its own.
@@ -48,10 +51,17 @@ SECURITY_HEADERS = (
 
 
 def select_locale() -> str:
+    """A signed-in staff member's language, else the one the reader chose with the switcher,
+    else the browser's, else the default (see regsvc.translation)."""
     config = current_app.config
+    default = config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # CLI commands, e-mails sent by the outbox sender
-        return config["BABEL_DEFAULT_LOCALE"]
-    return request.accept_languages.best_match(config["LANGUAGES"], default=config["BABEL_DEFAULT_LOCALE"])
+        return default
+    offered = config["LANGUAGES"]
+    staff = signed_in_staff()
+    if staff is not None and staff.locale is not None and staff.locale in offered:
+        return staff.locale
+    return chosen_locale(request, offered) or browser_locale(request, offered) or default
 
 
 class Regsvc(Flask):
@@ -115,6 +125,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(languages_bp)
 
     @app.context_processor
     def template_helpers():

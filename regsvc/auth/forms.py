@@ -1,10 +1,19 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField, widgets
-from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from regsvc.auth.labels import ROLES
 from regsvc.auth.services import MIN_PASSWORD_LENGTH
 from regsvc.forms import Form
+from regsvc.translation import LANGUAGE_NAMES
 
 
 def _digits_only(value: str | None) -> str | None:
@@ -87,3 +96,19 @@ class AccountActiveForm(Form):
     """The button that lets an account sign in again (1) or no longer (0)."""
 
     active = HiddenField(validators=[AnyOf(["0", "1"])])
+
+
+class LanguageForm(Form):
+    """The language of the staff member's pages, among the languages the site offers."""
+
+    locale = SelectField(_l("Language of your pages and e-mails"), validate_choice=False)
+
+    def __init__(self, offered: list[str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [("", _l("The language my browser asks for"))] + [
+            (code, LANGUAGE_NAMES.get(code, code)) for code in offered
+        ]
+
+    def validate_locale(self, field) -> None:
+        if field.data not in {code for code, _name in field.choices}:
+            raise ValidationError(_l("Choose one of the languages in the list."))

@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import cache
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -108,16 +109,13 @@ def _tell_organisers(session: Session, account: StaffUser, actor: StaffUser | No
         .where(StaffRole.role == Role.ORGANISER, StaffUser.active.is_(True))
         .order_by(StaffUser.id)
     )
-    roles = ", ".join(str(ROLES(role)) for role in sorted(account.roles))
     for organiser in organisers:
+        locale = organiser.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        with force_locale(locale):
+            roles = ", ".join(str(ROLES(role)) for role in sorted(account.roles))
+            who = actor.label if actor is not None else str(_l("the command line"))
         queue_mail(
-            session,
-            organiser.email,
-            "staff_account_created",
-            current_app.config["BABEL_DEFAULT_LOCALE"],  # staff have no language of their own yet
-            account=account,
-            roles=roles,
-            actor=actor.label if actor is not None else "the command line",
+            session, organiser.email, "staff_account_created", locale, account=account, roles=roles, actor=who
         )
 
 
@@ -236,6 +234,14 @@ def change_password(
     if not changed:
         raise AccountError(_l("Your current password is not right."))
     return user
+
+
+def set_locale(session: Session, user_id: int, locale: str | None) -> None:
+    """The language of a staff member's pages and e-mails; None: whatever their browser asks."""
+    with write_transaction(session):
+        user = session.get(StaffUser, user_id, populate_existing=True)
+        if user is not None:
+            user.locale = locale
 
 
 def sign_out(session: Session, user_id: int) -> None:

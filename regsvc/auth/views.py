@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -31,7 +31,7 @@ from regsvc.auth.access import (
     sign_in_page,
     start_session,
 )
-from regsvc.auth.forms import AccountActiveForm, CodeForm, LoginForm, PasswordForm, UserForm
+from regsvc.auth.forms import AccountActiveForm, CodeForm, LanguageForm, LoginForm, PasswordForm, UserForm
 from regsvc.auth.labels import ROLES
 from regsvc.auth.models import StaffUser
 from regsvc.auth.services import (
@@ -42,6 +42,7 @@ from regsvc.auth.services import (
     create_user,
     list_users,
     set_active,
+    set_locale,
     sign_out,
 )
 from regsvc.auth.throttle import LoginThrottled
@@ -50,6 +51,7 @@ from regsvc.db import get_session, utcnow
 from regsvc.documents.qr import qr_svg_data_uri
 from regsvc.forms import ButtonForm
 from regsvc.roles import Role, staff_required
+from regsvc.translation import LANGUAGE_NAMES, remember_choice
 from regsvc.web import form_page
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -249,13 +251,18 @@ def home():
 
 
 def _account_page(
-    password_form: PasswordForm | None = None, off_form: CodeForm | None = None, status: int = 200
+    password_form: PasswordForm | None = None,
+    off_form: CodeForm | None = None,
+    language_form: LanguageForm | None = None,
+    status: int = 200,
 ):
+    offered = current_app.config["LANGUAGES"]
     return form_page(
         "auth/account.html",
         password_form or PasswordForm(formdata=None),
         status,
         off_form=off_form or CodeForm(formdata=None),
+        language_form=language_form or LanguageForm(offered, formdata=None, locale=current_user.locale or ""),
         two_step_required=two_step.required(current_user),
         role_labels=ROLES,
     )
@@ -288,6 +295,23 @@ def account_password():
         _("Your password is changed. Everywhere else you were signed in, you are now signed out."), "success"
     )
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/language")
+@staff_required(*Role)
+def account_language():
+    form = LanguageForm(current_app.config["LANGUAGES"])
+    if not form.validate_on_submit():
+        return _account_page(language_form=form, status=422)
+    chosen = form.locale.data or None
+    set_locale(get_session(), current_user.id, chosen)
+    if chosen is None:
+        flash(_("Your pages now follow the language your browser asks for."), "success")
+    else:
+        with force_locale(chosen):  # said in the language chosen, as the next page will be
+            language = LANGUAGE_NAMES.get(chosen, chosen)
+            flash(_("Your pages are now in %(language)s.", language=language), "success")
+    return remember_choice(redirect(url_for("auth.account")), chosen)
 
 
 @bp.route("/account/two-step", methods=["GET", "POST"])

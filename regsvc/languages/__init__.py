@@ -1,0 +1,1 @@
+"""The language switcher on every page: /language/<code>?next=<page>."""
