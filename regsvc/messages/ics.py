@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from regsvc.db import utcnow
+from regsvc.events.texts import localized
 from regsvc.registration.models import Attendance, Registration
 from regsvc.urls import external_url
 
@@ -35,7 +36,7 @@ def calendar_entry(registration: Registration, now: datetime | None = None) -> b
     synced, shared and forwarded. A cancelled registration's entry says it is cancelled
     (METHOD:CANCEL), so that a calendar that has it removes it.
     """
-    event = registration.event
+    event = localized(registration.event, registration.locale)
     with force_locale(registration.locale):
         entry = icalendar.Event()
         entry.add(

@@ -24,6 +24,7 @@ from regsvc.claims.documents import claim_trail
 from regsvc.claims.drafting import claim_of
 from regsvc.claims.models import Claim
 from regsvc.db import Base, utcnow
+from regsvc.events.texts import event_text
 from regsvc.mail.models import OutboxMessage
 from regsvc.registration.models import Registration, RegistrationLink
 from regsvc.storage import Storage
@@ -65,11 +66,11 @@ def personal_data(session: Session, registration: Registration, storage: Storage
     data = {
         "exported_at": _plain(utcnow()),
         "event": {
-            "title": event.title,
+            "title": event_text(event, "title", registration.locale),
             "starts_at": _plain(event.starts_at),
             "ends_at": _plain(event.ends_at),
             "timezone": event.timezone,
-            "venue": event.venue_name,
+            "venue": event_text(event, "venue_name", registration.locale),
         },
         "registration": _fields(registration, _REGISTRATION_INTERNAL),
         "history": [_entry(entry) for entry in _history(session, registration)],

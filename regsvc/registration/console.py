@@ -16,6 +16,7 @@ from regsvc.documents.sign_in_sheet import write_sign_in_sheet
 from regsvc.events.forms import RegistrationOpenForm
 from regsvc.events.models import Event
 from regsvc.events.services import phase
+from regsvc.events.texts import localized
 from regsvc.registration.forms import CapacityForm, DetailsForm, StaffAttendanceForm
 from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.lookups import registration_or_404
@@ -207,7 +208,7 @@ def sign_in_sheet(event_id: int):
     which = _which("onsite")
     rows, label = _rows(event, which), str(LIST_LABELS[which])
     return download_written(
-        lambda out: write_sign_in_sheet(out, event, rows, label),
+        lambda out: write_sign_in_sheet(out, localized(event), rows, label),
         "application/pdf",
         f"{event.slug}-sign-in-{which}.pdf",
         inline=True,
@@ -220,7 +221,10 @@ def badges(event_id: int):
     event = get_or_404(Event, event_id)
     rows = _rows(event, "onsite")
     return download_written(
-        lambda out: write_badges(out, event, rows), "application/pdf", f"{event.slug}-badges.pdf", inline=True
+        lambda out: write_badges(out, localized(event), rows),
+        "application/pdf",
+        f"{event.slug}-badges.pdf",
+        inline=True,
     )
 
 
