@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -53,7 +53,8 @@ class LocalStorage(Storage):
         self._write_temporary(staged.name, lambda file: file.write(data))
         return staged
 
-    def _write_temporary(self, name: str, write) -> Path:
+    def _write_temporary(self, name: str, write: Callable[[BinaryIO], object]) -> Path:
+        """A new temporary file for `name`, written by `write` and on disk when this returns."""
         path = self.temporary_path(name)
         self.temporary_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -79,7 +80,7 @@ class LocalStorage(Storage):
         self.temporary_path(staged.name).unlink(missing_ok=True)
 
     def put(self, name: str, source: BinaryIO) -> None:
-        def copy(file) -> None:
+        def copy(file: BinaryIO) -> None:
             while chunk := source.read(_CHUNK):
                 file.write(chunk)
 
