@@ -192,9 +192,22 @@ class EventForm(Form):
         }
 
     def validate(self, extra_validators=None) -> bool:
-        if not super().validate(extra_validators):
+        fields_valid = super().validate(extra_validators)
+        languages_valid = self._main_language_section_is_empty()
+        if not fields_valid:
             return False
-        valid = True
+        valid = languages_valid
+        if self.ends_at.data <= self.starts_at.data:
+            self.ends_at.errors.append(_l("The event must end after it starts."))
+            valid = False
+        if self.registration_closes_at.data <= self.registration_opens_at.data:
+            self.registration_closes_at.errors.append(_l("Registration must close after it opens."))
+            valid = False
+        return valid
+
+    def _main_language_section_is_empty(self) -> bool:
+        """The main language's texts are the event's own fields; texts typed in its section
+        (before the main language was changed) are shown back, with what to do."""
         for section in self.language_sections():
             typed = [f for f in section.fields if (f.data or "").strip()]
             if section.locale == self.main_language.data and typed:
@@ -206,14 +219,8 @@ class EventForm(Form):
                         language=section.name,
                     ),
                 ]
-                valid = False
-        if self.ends_at.data <= self.starts_at.data:
-            self.ends_at.errors.append(_l("The event must end after it starts."))
-            valid = False
-        if self.registration_closes_at.data <= self.registration_opens_at.data:
-            self.registration_closes_at.errors.append(_l("Registration must close after it opens."))
-            valid = False
-        return valid
+                return False
+        return True
 
     def fields_dict(self) -> dict:
         """The form's values as the event's fields, dates made aware in the event's time zone."""
