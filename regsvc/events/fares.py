@@ -222,6 +222,14 @@ def fare_for(session: Session, event_id: int, town: str) -> Fare | None:
     ).first()
 
 
+def is_host_town(event: Event, town: str) -> bool:
+    """Whether `town` is the event's host town, by its name in any of the event's languages
+    ("Beograd", "Белград", "Belgrade"), however it is typed."""
+    key = search_key(town.strip())
+    names = [event.host_town, *(texts.get("host_town", "") for texts in (event.translations or {}).values())]
+    return any(key == search_key(name.strip()) for name in names if name.strip())
+
+
 def fares_as_text(fares: list[Fare], currency: str) -> str:
     return "".join(f"{fare.town}, {plain_amount(fare.return_fare, currency)}\n" for fare in fares)
 

@@ -3,7 +3,14 @@
 import pytest
 from flask_babel import force_locale
 
-from regsvc.events.fares import FareTableError, fare_for, fare_towns, read_fare_table, replace_fares
+from regsvc.events.fares import (
+    FareTableError,
+    fare_for,
+    fare_towns,
+    is_host_town,
+    read_fare_table,
+    replace_fares,
+)
 from regsvc.events.models import Fare
 from regsvc.events.services import published_event
 from regsvc.events.texts import event_text, localized, merged_translations
@@ -125,6 +132,12 @@ def test_cyrillic_and_latin_spellings_need_no_names_of_their_own(session, skopje
     replace_fares(session, belgrade, read_fare_table("Niš, 3600\nČačak, 2600", {}, "RSD"), None)
     assert fare(session, belgrade, "Ниш").return_fare == 360000
     assert fare(session, belgrade, "Чачак").return_fare == 260000
+
+
+def test_the_host_town_is_known_by_its_name_in_each_language(serbian_event):
+    assert is_host_town(serbian_event, "beograd") and is_host_town(serbian_event, "Београд")
+    assert is_host_town(serbian_event, " Belgrade ")  # its English name
+    assert not is_host_town(serbian_event, "Niš") and not is_host_town(serbian_event, "")
 
 
 def test_the_suggested_towns_are_named_in_the_readers_language(session, skopje_event):
