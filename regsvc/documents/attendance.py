@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -34,16 +36,26 @@ class AttendanceRow:
 # --- Sorting ---------------------------------------------------------------------------
 
 
-def sort_by_surname(rows: Iterable[AttendanceRow]) -> list[AttendanceRow]:
-    """Rows by surname, then full name; case- and accent-insensitive first.
+def sort_by_surname(rows: Iterable[AttendanceRow], locale: str | None = None) -> list[AttendanceRow]:
+    """Rows by surname, then full name, in the alphabet of the list's language: `locale`, or
+    the language in force (a document's, within document_locale).
 
-    Č and Ć sort with C, Đ with D, Ž with Z (then accented after plain when all else is
-    equal: "Ciric" before "Ćirić"); Macedonian Ѓ, Ќ with Г, К. Cyrillic comes after
-    Latin, in code point order but with Ђ, Ѕ, Ј, Љ, Њ, Ћ, Џ right after Д, З, И, Л, Н, Т, Ч.
-    Digraphs (Lj, Nj, Dž) are two letters. This is a simple, predictable rule, not the
-    full collation of one language (which would need ICU and would differ by language).
+    Latin and Cyrillic spellings of a name sit together, written in the list's script:
+    Serbian Latin orders c č ć d dž đ … l lj … n nj … s š … z ž, Serbian Cyrillic and
+    Macedonian their own alphabets (… л љ м н њ …, Macedonian ѓ after д and ќ after т),
+    Albanian … c ç d dh e ë … s sh t th …, English a to z with č, ć, đ, š, ž counted as c,
+    c, d, s, z. Case, and accents the alphabet does not count, decide only between names
+    otherwise equal ("Ciric" before "Ćirić" in English). See regsvc.text.name_sort_key.
     """
-    return sorted(rows, key=lambda row: name_sort_key(row.full_name))
+    language = locale or str(get_locale() or "en")
+    return sorted(rows, key=lambda row: name_sort_key(row.full_name, language))
+
+
+def csv_delimiter(locale: str | None = None) -> str:
+    """The separator Excel expects between fields in a language (`locale`, or the one in
+    force): ";" where numbers are written with a decimal comma (Serbian, Macedonian,
+    Albanian), "," elsewhere (English)."""
+    return ";" if get_decimal_symbol(locale or str(get_locale() or "en")) == "," else ","
 
 
 # --- CSV and XLSX ------------------------------------------------------------------------
@@ -90,7 +102,7 @@ def attendance_csv(
     """UTF-8 CSV with a byte order mark (so that Excel reads it as UTF-8), translated header,
     rows by surname. Text cells that a spreadsheet would take for a formula get a leading '.
 
-    Excel set to Serbian or Macedonian expects `;` between fields: pass `delimiter=";"`.
+    Excel set to Serbian, Macedonian or Albanian expects `;` between fields (csv_delimiter).
     """
     with document_locale(locale):
         chosen, values = _table(rows, columns)

@@ -63,8 +63,8 @@ def write_badges(out: BinaryIO, event, rows: Iterable[AttendanceRow], *, locale:
 
     `event` needs title, timezone, starts_at, host_town and venue_name. Runs inside an app context.
     """
-    ordered = sort_by_surname(rows)
     with document_locale(locale):
+        ordered = sort_by_surname(rows)  # in the alphabet of the badges' language
         canvas = new_canvas(out, f"{event.title} – {_('Badges')}")
         _forms(canvas, event)
         for first in range(0, max(len(ordered), 1), BADGES_PER_PAGE):

@@ -89,11 +89,11 @@ def write_sign_in_sheet(
     `event` needs title, timezone, starts_at, ends_at, local_starts_at, local_ends_at,
     venue_name and venue_address. Runs inside an app context.
     """
-    ordered = sort_by_surname(rows)
-    pages = page_count(len(ordered))
-    canvas = new_canvas(out, f"{event.title} – {list_label}")
-    columns = Columns.for_count(len(ordered))  # measured in the fonts that new_canvas loads
     with document_locale(locale):
+        ordered = sort_by_surname(rows)  # in the alphabet of the sheet's language
+        pages = page_count(len(ordered))
+        canvas = new_canvas(out, f"{event.title} – {list_label}")
+        columns = Columns.for_count(len(ordered))  # measured in the fonts that new_canvas loads
         _page_form(canvas, event, list_label, len(ordered), columns)
         for page in range(1, pages + 1):
             first = (page - 1) * ROWS_PER_PAGE

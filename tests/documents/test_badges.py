@@ -31,16 +31,16 @@ NAMES = [
     "Ѓорѓи Андоновски",
     "Teuta Krasniqi",
 ]
-IN_SURNAME_ORDER = [
+IN_SURNAME_ORDER = [  # one alphabet (the badges' language: English) whatever the script
+    "Ѓорѓи Андоновски",
     "Ćamil Ćirić",
     "Čedomir Čolić",
     "Đorđe Đurić",
+    "Ќиро Ќосева",  # Kjoseva
     "Teuta Krasniqi",
+    "Љубица Ристовска",
     "Šefika Šarić",
     "Željko Živković",
-    "Ѓорѓи Андоновски",
-    "Ќиро Ќосева",
-    "Љубица Ристовска",
 ]
 
 

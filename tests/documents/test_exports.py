@@ -5,7 +5,10 @@ import io
 import re
 import zipfile
 
-from regsvc.documents.attendance import attendance_csv, attendance_xlsx
+import pytest
+from flask_babel import force_locale
+
+from regsvc.documents.attendance import attendance_csv, attendance_xlsx, csv_delimiter
 from regsvc.documents.csvfile import neutralise
 from tests.documents.helpers import row
 
@@ -27,18 +30,18 @@ def test_csv_has_a_bom_a_translated_header_and_round_trips(app):
     assert data.startswith(b"\xef\xbb\xbf")
     table = read_csv(data)
     assert table[0] == HEADER
-    assert table[1:] == [  # by surname: "=…" sorts before letters; Đurić; Živković; Cyrillic last
+    assert table[1:] == [  # by surname, one alphabet: "=…" before letters; Đurić; Ристовска; Živković
         ["1", '\'=HYPERLINK("http://x")', "'+381 64 123", "'-2", "Online", "no"],
         ["2", "'@SUM(A1:A2) Đurić", "'\tTabbed", "'\rReturn", "Waiting list", "no"],
-        ["3", "Željko Živković", "Opština Niš", "Niš", "On-site seat", "yes"],
-        ["4", "Ана Ристовска", "Здружение „Ѕвезда“", "Битола", "On-site seat", "no"],
+        ["3", "Ана Ристовска", "Здружение „Ѕвезда“", "Битола", "On-site seat", "no"],
+        ["4", "Željko Živković", "Opština Niš", "Niš", "On-site seat", "yes"],
     ]
 
 
 def test_csv_columns_and_delimiter_can_be_chosen(app):
     table = read_csv(attendance_csv(ROWS, ["full_name", "town"], delimiter=";"), delimiter=";")
     assert table[0] == ["Full name", "Town"]
-    assert table[3] == ["Željko Živković", "Niš"]
+    assert table[4] == ["Željko Živković", "Niš"]
 
 
 def test_neutralise():
@@ -69,3 +72,18 @@ def test_xlsx_stores_text_as_text(app):
         *[(str(n), False) for n in range(2, 6)],  # the numbers: numbers
     ]
     assert [value for _, _, value in first_column[1:]] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "delimiter"), [("en", ","), ("sr_Latn", ";"), ("sr_Cyrl", ";"), ("mk", ";"), ("sq", ";")]
+)
+def test_the_separator_is_the_one_excel_expects_in_the_language(app, locale, delimiter):
+    assert csv_delimiter(locale) == delimiter
+    with force_locale(locale):
+        assert csv_delimiter() == delimiter
+
+
+def test_a_serbian_list_is_in_the_serbian_alphabet_and_language(app):
+    rows = [row("Ana Čolić"), row("Marko Cvetković"), row("Ана Ћирић")]
+    table = read_csv(attendance_csv(rows, ["full_name"], delimiter=";", locale="sr_Latn"), delimiter=";")
+    assert [line[0] for line in table[1:]] == ["Marko Cvetković", "Ana Čolić", "Ана Ћирић"]  # c, č, ć
