@@ -293,10 +293,13 @@ class FareTableForm(Form):
         """Each language's field of town names."""
         return [(locale, self[f"names_{locale}"]) for locale in self.languages]
 
-    @staticmethod
-    def gives_names(names: TextAreaField) -> bool:
-        """Whether a language's field names any town (a line with something after "=")."""
-        return any(line.partition("=")[2].strip() for line in (names.data or "").splitlines())
+    def gives_names(self) -> bool:
+        """Whether any town is named in another language (a line with something after "=")."""
+        return any(
+            line.partition("=")[2].strip()
+            for _locale, names in self.name_fields()
+            for line in (names.data or "").splitlines()
+        )
 
     def names(self) -> dict[str, str]:
         """The town names typed for each language: {locale: "town = name" lines}."""
@@ -311,12 +314,5 @@ def fare_table_form(languages: Sequence[str], **kwargs) -> FareTableForm:
         fields[f"names_{locale}"] = TextAreaField(validators=[Optional(), Length(max=100000)])
     form = type("TranslatedFareTableForm", (FareTableForm,), fields)(**kwargs)
     for locale, names in form.name_fields():
-        language = language_name(locale)
-        names.label.text = _("Town names in %(language)s", language=language)
-        names.description = _(
-            "One town a line: the town as in the table, “=”, its name in %(language)s, like “Niš = Ниш”. "
-            "Participants who write any name of a town get its fare; the registration form suggests "
-            "the names in the reader's language.",
-            language=language,
-        )
+        names.label.text = _("Town names in %(language)s", language=language_name(locale))
     return form
