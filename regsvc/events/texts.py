@@ -68,14 +68,16 @@ def event_text(event, field: str, locale: str | None = None) -> str:
     """
     main = getattr(event, field)
     wanted = reader_locale(locale)
-    if wanted is None or wanted == event.main_language:
+    # An event not saved yet has no main language yet: its column default is the database's.
+    main_language = event.main_language or DEFAULT_LOCALE
+    if wanted is None or wanted == main_language:
         return main
     translations = event.translations or {}
     text = translations.get(wanted, {}).get(field)
     if text:
         return text
     language = _language(wanted)
-    if language == _language(event.main_language):
+    if language == _language(main_language):
         return main  # Serbian in the other script: the main text is the closest
     for other, texts in translations.items():
         if _language(other) == language and texts.get(field):
