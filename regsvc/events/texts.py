@@ -16,8 +16,10 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale
 
+from regsvc.translation import LANGUAGE_NAMES
+
 # The languages of the product, which an event's main language is one of.
-LOCALES = ("en", "sr_Latn", "sr_Cyrl", "mk", "sq")
+LOCALES = tuple(LANGUAGE_NAMES)
 DEFAULT_LOCALE = "en"
 
 # The event's fields that organisers may give in several languages, with their longest length.
