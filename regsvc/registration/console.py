@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from regsvc.db import get_session, utcnow
-from regsvc.documents.attendance import AttendanceRow, attendance_csv, attendance_xlsx
+from regsvc.documents.attendance import AttendanceRow, attendance_csv, attendance_xlsx, csv_delimiter
 from regsvc.documents.badges import write_badges
 from regsvc.documents.responses import download, download_written
 from regsvc.documents.sign_in_sheet import write_sign_in_sheet
@@ -47,6 +47,9 @@ def _dashboard(event: Event, capacity_form: CapacityForm, status: int = 200):
             phase=phase(event, utcnow()),
             open_form=RegistrationOpenForm(),
             capacity_form=capacity_form,
+            list_labels=LIST_LABELS,
+            separators=[(name, label) for name, (_mark, label) in SEPARATORS.items()],
+            default_separator=_separator_of(csv_delimiter()),
         ),
         status,
     )
@@ -179,6 +182,17 @@ LIST_LABELS = {
 }
 
 
+# The separators a CSV file can have: Excel reads the one of the language Windows is set to.
+SEPARATORS = {
+    "semicolon": (";", _l("Semicolon (;): Excel in Serbian, Macedonian or Albanian")),
+    "comma": (",", _l("Comma (,): Excel in English")),
+}
+
+
+def _separator_of(mark: str) -> str:
+    return next(name for name, (separator, _label) in SEPARATORS.items() if separator == mark)
+
+
 def _which(default: str) -> str:
     which = request.args.get("list", default)
     if which not in LISTS:
@@ -234,8 +248,13 @@ def export(event_id: int, fmt: str):
     event = get_or_404(Event, event_id)
     which = _which("all")
     if fmt == "csv":
+        # As chosen on the export page; a link without a choice: the staff member's language's.
+        chosen = SEPARATORS.get(request.args.get("separator", ""))
+        delimiter = chosen[0] if chosen else csv_delimiter()
         return download(
-            attendance_csv(_rows(event, which)), "text/csv; charset=utf-8", f"{event.slug}-{which}.csv"
+            attendance_csv(_rows(event, which), delimiter=delimiter),
+            "text/csv; charset=utf-8",
+            f"{event.slug}-{which}.csv",
         )
     if fmt == "xlsx":
         return download(
