@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import select
 from collections.abc import Iterator
@@ -12,10 +13,11 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+log = logging.getLogger(__name__)
 _IMMEDIATE = "regsvc_sqlite_immediate"
 
 
@@ -166,8 +168,14 @@ def init_app(app: Flask) -> None:
     def close_session(_exc=None):
         for name in ("db_session", "db_reader"):
             session = g.pop(name, None)
-            if session is not None:
+            if session is None:
+                continue
+            try:
                 session.close()
+            except SQLAlchemyError as error:
+                # The server cut the connection (a restart) and its rollback failed: the
+                # pool has dropped it, and the response, a 503 page or the page itself, stands.
+                log.warning("closing a database session failed: %s", error)
 
     # Each request ends its session, even when it shares an app context (tests do).
     app.teardown_request(close_session)

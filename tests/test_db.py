@@ -120,3 +120,22 @@ def test_a_connection_lost_during_a_request_asks_for_a_reload(app, client):
     response = client.get("/lost")
     assert response.status_code == 503
     assert "Reload the page" in text_of(response)
+
+
+def test_a_session_whose_close_fails_leaves_the_response_as_it_is(app, client):
+    """A restart cuts the connection as the request ends: its rollback fails, the page stands."""
+    from regsvc.db import get_session
+
+    def cut_at_the_end():
+        session = get_session()
+        session.execute(text("SELECT 1"))
+
+        def close():
+            raise DBAPIError("ROLLBACK", {}, OSError("terminating connection"), connection_invalidated=True)
+
+        session.close = close
+        return "the page"
+
+    app.add_url_rule("/cut", "cut", cut_at_the_end)
+    response = client.get("/cut")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "the page")
