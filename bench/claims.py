@@ -83,7 +83,7 @@ from regsvc.migrating import alembic_config  # noqa: E402
 from regsvc.registration.models import Attendance, Registration  # noqa: E402
 from regsvc.registration.services import ParticipantDetails, register  # noqa: E402
 from regsvc.roles import Role  # noqa: E402
-from regsvc.storage import Storage  # noqa: E402
+from regsvc.storage import LocalStorage, Storage  # noqa: E402
 from regsvc.text import search_key  # noqa: E402
 from tests.claims.corpus import GPS_XMP, marked_picture, phone_exif, phone_photo  # noqa: E402
 
@@ -493,7 +493,7 @@ def main() -> int:
 
         app = bench_app(workdir)
         database = app.extensions["regsvc.db"]
-        storage = Storage(app.config["UPLOAD_FOLDER"])
+        storage = LocalStorage(app.config["UPLOAD_FOLDER"])
         with app.app_context(), database.Session() as session:
             event = open_event(session, seats=args.claims + 10)
             claim_document = bench_claim_pdf(session, event, storage, photos, args.runs)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from regsvc.db import note_database_failed
+from regsvc.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,13 @@ def init_app(app: Flask) -> None:
     def no_free_connection(error: PoolTimeout):
         log.warning("no database connection free: %s", error)
         return try_again(ServiceUnavailable())
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error: StorageUnavailable):
+        # The bucket cannot be reached or refused: an upload was rolled back with its files,
+        # or a file cannot be read just now. Trying again later helps.
+        log.error("upload storage unavailable: %s", error)
+        return try_again(ServiceUnavailable(description="storage-unavailable"))
 
     @app.errorhandler(OSError)
     def storage_error(error: OSError):

@@ -36,8 +36,8 @@ start, naming the variable.
 
 Production (`REGSVC_ENV=production`) refuses to start without its own `REGSVC_SECRET_KEY` (at
 least 32 bytes) and `REGSVC_PUBLIC_URL`, and, when regsvc is installed from a package rather
-than run from a checkout, without `REGSVC_DATA_DIR` (or both `REGSVC_DATABASE_URL` and
-`REGSVC_UPLOAD_FOLDER`). `docs/deploy.md` has a complete environment file.
+than run from a checkout, without `REGSVC_DATA_DIR` (or `REGSVC_DATABASE_URL` and either
+`REGSVC_UPLOAD_FOLDER` or `REGSVC_STORAGE_URL`). `docs/deploy.md` has a complete environment file.
 
 | variable | default | meaning |
 |---|---|---|

@@ -99,3 +99,21 @@ def test_healthz_reports_how_long_mail_has_waited(app, client, session):
     health = client.get("/healthz")
     # Mail stuck for an hour needs a person, but the server can still serve: 200, "degraded".
     assert health.status_code == 200 and health.json["status"] == "degraded"
+
+
+def test_an_unreachable_bucket_saves_nothing_and_asks_to_try_again(
+    app, client, session, make_event, make_registration, monkeypatch
+):
+    from regsvc.storage import StorageUnavailable
+    from regsvc.storage.local import LocalStorage
+
+    token = make_registration(make_event(onsite_capacity=5), departure_town="Niš").token
+
+    def unreachable(self, data, extension):
+        raise StorageUnavailable("the bucket regsvc-uploads cannot be reached")
+
+    monkeypatch.setattr(LocalStorage, "stage", unreachable)
+    response = upload(client, token, photo())
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert "The receipt files cannot be reached just now" in text_of(response)
+    assert session.scalar(select(func.count()).select_from(Receipt)) == 0

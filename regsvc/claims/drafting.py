@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,6 +31,8 @@ from regsvc.storage import Storage
 
 EDITABLE = (ClaimStatus.DRAFT, ClaimStatus.NEEDS_INFO)
 _NOTHING_PAID = _l("Enter the amount paid, as shown on the receipt.")
+
+log = logging.getLogger(__name__)
 
 
 class ClaimError(Exception):
@@ -184,7 +187,11 @@ def remove_receipt(session: Session, claim_id: int, receipt_id: int, storage: St
         session.delete(receipt)
     for name in names:  # only once the row is gone; a failed delete leaves a stray for sweep-uploads
         if name:
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except OSError:
+                # The receipt is removed all the same: its file goes with the next sweep.
+                log.exception("could not delete the file of a removed receipt: %s", name)
 
 
 def submit_claim(session: Session, claim_id: int, now: datetime | None = None) -> Claim:
