@@ -15,24 +15,28 @@ _EVENT_FORMATS = {
     "en": {
         "full": "EEEE, d MMMM y, HH:mm",
         "date": "EEEE, d MMMM y",
+        "day": "d MMMM y",
         "time": "HH:mm",
         "short": "d MMM y, HH:mm",
     },
     "sr": {
         "full": "EEEE, d. MMMM y. HH:mm",
         "date": "EEEE, d. MMMM y.",
+        "day": "d. MMMM y.",
         "time": "HH:mm",
         "short": "d. MMM y. HH:mm",
     },
     "mk": {
         "full": "EEEE, d MMMM y, HH:mm",
         "date": "EEEE, d MMMM y",
+        "day": "d MMMM y",
         "time": "HH:mm",
         "short": "d MMMM y, HH:mm",  # the short months end in a dot: "јун."
     },
     "sq": {
         "full": "EEEE, d MMMM y, HH:mm",
         "date": "EEEE, d MMMM y",
+        "day": "d MMMM y",
         "time": "HH:mm",
         "short": "d MMM y, HH:mm",
     },

@@ -65,7 +65,7 @@ def write_badges(out: BinaryIO, event, rows: Iterable[AttendanceRow], *, locale:
     """
     with document_locale(locale):
         ordered = sort_by_surname(rows)  # in the alphabet of the badges' language
-        canvas = new_canvas(out, f"{event.title} – {_('Badges')}")
+        canvas = new_canvas(out, event.title + " – " + _("Badges"))
         _forms(canvas, event)
         for first in range(0, max(len(ordered), 1), BADGES_PER_PAGE):
             _sheet(canvas, ordered[first : first + BADGES_PER_PAGE])
@@ -99,7 +99,7 @@ def _forms(canvas: Canvas, event) -> None:
     canvas.endForm()
 
     title = lines(one_line(event.title), BOLD, 7.5, TEXT_WIDTH, 2)
-    meta = f"{event_datetime(event.starts_at, event, 'd MMMM y')} · {event.host_town or event.venue_name}"
+    meta = f"{event_datetime(event.starts_at, event, 'day')} · {event.host_town or event.venue_name}"
     meta = fit(one_line(meta), REGULAR, 7.0, TEXT_WIDTH)
     for place in range(BADGES_PER_PAGE):
         left, top = _corner(place)

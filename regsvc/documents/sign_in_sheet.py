@@ -126,7 +126,7 @@ def _page_form(canvas: Canvas, event, list_label: str, row_count: int, columns: 
     canvas.setFillColor(INK)
     canvas.rect(LEFT, _y(0.8 * MM), CONTENT_WIDTH, 0.8 * MM, stroke=0, fill=1)
 
-    kind = f"{_('Sign-in sheet')} · {list_label}".upper()
+    kind = (_("Sign-in sheet") + " · " + list_label).upper()
     canvas.setFillColor(GREY)
     canvas.setFont(REGULAR, 7.5)
     canvas.drawString(LEFT, _y(4.3 * MM), fit(kind, REGULAR, 7.5, CONTENT_WIDTH - 40 * MM), charSpace=0.3)
@@ -152,7 +152,7 @@ def _page_form(canvas: Canvas, event, list_label: str, row_count: int, columns: 
     _grid(canvas, columns)
     _headings(canvas, columns)
 
-    printed = _("Printed %(date)s", date=event_datetime(utcnow(), event, "d MMMM y"))
+    printed = _("Printed %(date)s", date=event_datetime(utcnow(), event, "day"))
     total = ngettext("%(num)d person on this list", "%(num)d people on this list", row_count)
     canvas.setFillColor(GREY)
     canvas.setFont(REGULAR, 7.5)
