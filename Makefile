@@ -85,10 +85,10 @@ TRANSLATED := sr_Latn mk sq
 # Extract every marked string into the translation template, carry the new and changed ones
 # into each catalogue (as untranslated: no guessing from similar strings), then rebuild.
 messages: install
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_ngettext:1,2 --project regsvc \
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --project regsvc \
 		--copyright-holder regsvc -o regsvc/translations/messages.pot .
 	for locale in $(TRANSLATED); do \
-		$(BIN)/pybabel update --quiet --no-fuzzy-matching -i regsvc/translations/messages.pot \
+		$(BIN)/pybabel --quiet update --no-fuzzy-matching -i regsvc/translations/messages.pot \
 			-d regsvc/translations -l $$locale || exit 1; \
 	done
 	$(MAKE) catalogues

@@ -23,7 +23,7 @@ def translation(locale: str, msgid: str, n: int = 0) -> str:
     """The catalogue's translation of `msgid` (its form `n`, for a plural entry); fails the
     test, saying so, while it has none."""
     message = _catalogue(locale).get(msgid)
-    strings = () if message is None else message.string
+    strings = "" if message is None else message.string
     string = strings[n] if isinstance(strings, tuple) else strings
     assert string, f"{locale} does not translate {msgid!r} yet"
     return string
