@@ -21,7 +21,8 @@ from regsvc.events.models import Event
 from regsvc.events.services import Phase, phase
 from regsvc.migrating import alembic_config
 from regsvc.models import Base
-from tests.conftest import fresh
+from regsvc.roles import Role
+from tests.conftest import fresh, sign_in
 
 
 def test_settings_are_overridden_by_environment_variables():
@@ -243,11 +244,13 @@ def test_upgrading_an_existing_database_gives_old_registrations_check_in_codes_a
     assert rows[0].search_text.startswith("dorde 1")
 
 
-def test_every_route_that_changes_something_refuses_a_request_without_its_csrf_token(app):
+def test_every_route_that_changes_something_refuses_a_request_without_its_csrf_token(app, make_user):
     """Forms leave the token to CSRFProtect (regsvc.forms.Form): every POST, PUT, PATCH and
-    DELETE route of the application must be covered by it, none exempt."""
+    DELETE route of the application must be covered by it, none exempt. Signed in with every
+    role: sign-in is checked first, and would otherwise answer for the staff routes."""
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
+    sign_in(client, make_user(Role.ORGANISER, Role.DESK, Role.FINANCE))
     placeholders = {"IdConverter": 1, "UnicodeConverter": "x", "PathConverter": "x"}
     checked = []
     for rule in app.url_map.iter_rules():
