@@ -62,6 +62,8 @@ def _event(id_, slug, title, starts_at, onsite_taken, waitlisted_count):
         organiser_name="Centar za istraživanje javnih politika",
         reminder_hours_before=48,
         online_certificates=True,
+        main_language="sr_Latn",
+        translations={"en": {"title": title + " (English)"}},
     )
 
 
@@ -138,6 +140,7 @@ ROWS: dict[str, list[dict]] = {
             totp_enabled_at=HELD if role == "finance" else None,
             totp_last_step=59_000_000 if role == "finance" else None,
             session_version=n,
+            locale="sr_Latn" if role == "finance" else None,
         )
         for n, role, name in ((1, "organiser", "Ana Organiser"), (2, "finance", "Đorđe Finansije"))
     ]
@@ -154,6 +157,7 @@ ROWS: dict[str, list[dict]] = {
             totp_enabled_at=None,
             totp_last_step=None,
             session_version=0,
+            locale="mk",
         )
     ],
     "staff_roles": [
@@ -270,6 +274,10 @@ ROWS: dict[str, list[dict]] = {
         dict(id=1, event_id=2, town="Niš", town_key="nis", return_fare=360000),
         dict(id=2, event_id=2, town="Kragujevac", town_key="kragujevac", return_fare=240000),
         dict(id=3, event_id=2, town="Gjilan", town_key="gjilan", return_fare=420000),  # before 0015
+    ],
+    "fare_names": [
+        dict(id=1, fare_id=1, locale="sr_Cyrl", name="Ниш", name_key="nis"),
+        dict(id=2, fare_id=3, locale="sq", name="Gjilani", name_key="gilani"),
     ],
     "payment_batches": [
         dict(
