@@ -104,10 +104,6 @@ class Fare(Base):
         back_populates="fare", cascade="all, delete-orphan", passive_deletes=True, order_by="FareName.locale"
     )
 
-    def name_in(self, locale: str | None) -> str:
-        """The town's name in `locale`, or its main name."""
-        return next((name.name for name in self.names if name.locale == locale), self.town)
-
 
 class FareName(Base):
     """A fare table town's name in one language: "Ниш" (Cyrillic), "Shkup" (Albanian). A
