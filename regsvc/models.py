@@ -4,7 +4,7 @@ from regsvc.audit.models import AuditEntry
 from regsvc.auth.models import LoginFailure, StaffRole, StaffUser
 from regsvc.claims.models import Claim, Receipt
 from regsvc.db import Base
-from regsvc.events.models import Event, Fare
+from regsvc.events.models import Event, Fare, FareName
 from regsvc.limits import RateCounter
 from regsvc.mail.models import OutboxMessage
 from regsvc.messages.models import OrganiserMessage
@@ -16,6 +16,7 @@ __all__ = [
     "Claim",
     "Event",
     "Fare",
+    "FareName",
     "LoginFailure",
     "OrganiserMessage",
     "OutboxMessage",

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -198,6 +199,7 @@ MONEY = frozenset({"amount", "payable", "cap", "claimed", "total"})
 
 # The fields of an edited event or registration.
 FIELDS = {
+    "main_language": _l("main language"),
     "title": _l("title"),
     "slug": _l("web address"),
     "description": _l("description"),
@@ -420,8 +422,24 @@ class _Words(Mapping[str, str]):
         return str(value)
 
 
+# A text in another language is recorded as its field and locale: "title_mk", "title_sr_Latn".
+_TRANSLATED_FIELD = re.compile(r"(?P<field>\w+?)_(?P<locale>[a-z]{2,3}(?:_[A-Z][a-z]{3})?)")
+
+
 def _field(name: str) -> str:
-    return str(FIELDS[name]) if name in FIELDS else name.replace("_", " ")
+    """A changed field in words; a text in another language with that language named:
+    "title_mk" → "title (Macedonian)"."""
+    if name in FIELDS:
+        return str(FIELDS[name])
+    translated = _TRANSLATED_FIELD.fullmatch(name)
+    if translated and translated["field"] in FIELDS:
+        try:
+            language = Locale.parse(translated["locale"]).get_display_name(get_locale())
+        except (ValueError, UnknownLocaleError):
+            language = None
+        if language:
+            return _("%(field)s (%(language)s)", field=FIELDS[translated["field"]], language=language)
+    return name.replace("_", " ")
 
 
 def _value(value: Any) -> str:

@@ -7,9 +7,8 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from regsvc.events.fares import fare_for
+from regsvc.events.fares import fare_for, is_host_town
 from regsvc.registration.models import Attendance, Registration
-from regsvc.text import search_key
 
 
 class Eligibility(StrEnum):
@@ -38,7 +37,7 @@ def travel_refund(session: Session, registration: Registration) -> TravelRefund:
         return TravelRefund(Eligibility.NOT_REIMBURSED, None)
     if registration.attendance != Attendance.ONSITE:
         return TravelRefund(Eligibility.NOT_ONSITE, None)
-    if search_key(registration.departure_town.strip()) == search_key(event.host_town.strip()):
+    if is_host_town(event, registration.departure_town):
         return TravelRefund(Eligibility.HOST_TOWN, None)
     fare = fare_for(session, event.id, registration.departure_town)
     if fare is None:

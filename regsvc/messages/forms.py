@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from babel import Locale
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from regsvc.events.texts import language_name
 from regsvc.forms import ChoiceField, Form
 from regsvc.messages.labels import SEGMENT
 from regsvc.messages.models import Segment
@@ -78,11 +77,6 @@ class MessageForm(Form):
             if (self[f"body_{locale}"].data or "").strip()
         }
         return Draft(Segment(self.segment.data), Text.typed(self.subject.data, self.body.data), translations)
-
-
-def language_name(locale: str) -> str:
-    """A locale's name in the reader's language: "sr_Latn" → "Serbian (Latin)"."""
-    return Locale.parse(locale).get_display_name(get_locale()) or locale
 
 
 def message_form(languages: Sequence[str], **kwargs) -> MessageForm:

@@ -320,3 +320,13 @@ def test_dates_in_notes_are_written_out(app):
     with app.test_request_context():
         line = tell(entry, _Known())
     assert line.notes == ["The travel claim is kept for the audit until 30 Jun 2036."]
+
+
+def test_a_text_changed_in_another_language_names_the_language(app):
+    from regsvc.audit.sentences import _field
+
+    with app.test_request_context():
+        assert _field("title_mk") == "title (Macedonian)"
+        assert _field("venue_address_sq") == "venue address (Albanian)"
+        assert _field("main_language") == "main language"
+        assert _field("something_else") == "something else"

@@ -33,6 +33,18 @@ def test_host_town_residents_cannot_claim(session, make_event, make_registration
         assert refund.eligibility == Eligibility.HOST_TOWN and not refund.eligible, town
 
 
+def test_the_host_town_is_known_by_its_name_in_each_of_the_events_languages(
+    session, make_event, make_registration
+):
+    event = make_event(host_town="Skopje", onsite_capacity=10, travel_reimbursed=True)
+    event.translations = {"sq": {"host_town": "Shkup"}, "sr_Latn": {"host_town": "Skoplje"}}
+    session.commit()
+    for town in ("Shkup", "Skoplje", "Скопје", "skopje"):
+        refund = travel_refund(session, make_registration(event, departure_town=town).registration)
+        assert refund.eligibility == Eligibility.HOST_TOWN, town
+    assert travel_refund(session, make_registration(event, departure_town="Tetovë").registration).eligible
+
+
 def test_online_and_waiting_participants_cannot_claim(session, make_event, make_registration):
     event = _event(make_event, session, onsite_capacity=0)
     online = make_registration(event, wanted=Attendance.ONLINE, departure_town="Niš").registration
