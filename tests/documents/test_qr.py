@@ -7,6 +7,7 @@ from io import BytesIO
 
 from markupsafe import Markup
 from PIL import Image
+from reportlab.graphics.barcode import qrencoder
 
 from regsvc.documents import qr
 
@@ -33,6 +34,30 @@ def test_svg_data_uri():
     assert qr.qr_svg_data_uri("40912345").startswith("data:image/svg+xml")
 
 
+def reference_rows(digits: str, mask: int) -> list[str]:
+    """The symbol as ReportLab's own QR encoder (another implementation) makes it, same mask."""
+    code = qrencoder.QRCode(1, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(qrencoder.QRNumber(digits))
+    code.makeImpl(False, mask)
+    size = code.getModuleCount()
+    return ["".join("1" if code.isDark(r, c) else "0" for c in range(size)) for r in range(size)]
+
+
+def test_check_in_codes_of_up_to_34_digits_are_the_standard_symbol():
+    pick = random.Random(15)
+    for length in range(1, qr.MAX_DIGITS + 1):
+        for _ in range(3):
+            digits = "".join(pick.choice("0123456789") for _ in range(length))
+            assert qr.qr_rows(digits) == reference_rows(digits, qr.MASK), digits
+    assert len(qr.qr_rows("7989681864784949")) == 21  # a check-in code: version 1
+
+
+def test_other_payloads_are_encoded_by_segno():
+    for payload in ("1" * 35, "ABC-123", "Đorđe"):
+        assert qr.qr_rows(payload) == ["".join(map(str, row)) for row in qr._make(payload).matrix]
+    assert len(qr.qr_rows("1" * 35)) > 21
+
+
 def scanned(rows: list[str]) -> str:
     """What a scanner (zbar) reads from the symbol drawn from these rows, quiet zone added."""
     size, scale, quiet = len(rows), 6, 4
@@ -53,7 +78,7 @@ def scanned(rows: list[str]) -> str:
     return done.stdout.strip()
 
 
-def test_the_badges_symbol_of_a_check_in_code_scans_as_the_code():
+def test_a_badges_symbol_scans_as_its_check_in_code():
     pick = random.Random(15)
     for _ in range(10):
         digits = "".join(pick.choice("0123456789") for _ in range(16))
