@@ -3,9 +3,9 @@ expected and not yet here, walk-ins."""
 
 from datetime import datetime
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from regsvc.db import get_session, utcnow
@@ -282,6 +282,7 @@ def seat(event_id: int, registration_id: int):
 def walk_in(event_id: int):
     event = get_or_404(Event, event_id)
     form = WalkInForm()
+    form.offer_languages(current_app.config["LANGUAGES"], str(get_locale()))
     numbers = counts(get_session(), event)
     status = 200
     if form.validate_on_submit():
@@ -300,6 +301,7 @@ def walk_in(event_id: int):
                 details,
                 current_user,
                 override_reason=form.override_reason.data or "",
+                locale=form.locale.data,
             )
         except SeatsFull as full:
             form.override_reason.errors.append(

@@ -17,6 +17,7 @@ from regsvc.forms import ChoiceField, Form, WholeNumberField
 from regsvc.registration.labels import ATTENDANCE
 from regsvc.registration.models import Attendance, WhenFull
 from regsvc.registration.services import EDITABLE_FIELDS
+from regsvc.translation import LANGUAGE_NAMES
 
 
 class RegistrationForm(Form):
@@ -161,10 +162,17 @@ class WalkInForm(Form):
         validators=[DataRequired(message=_l("Registration needs the participant's consent."))],
     )
     consent_publication = BooleanField(_l("Agrees to appear in published lists and photos"))
+    # Their e-mails, certificate and claim are in it; the desk's own language to begin with.
+    locale = SelectField(_l("Language of their e-mails and documents"), validate_choice=False)
     override_reason = StringField(
         _l("On-site is full: reason to seat over the cap"),
         validators=[Optional(), Length(max=300)],
     )
+
+    def offer_languages(self, offered: list[str], current: str) -> None:
+        self.locale.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in offered]
+        if self.locale.data not in offered:
+            self.locale.data = current if current in offered else offered[0]
 
 
 class CapacityForm(Form):

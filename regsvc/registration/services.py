@@ -760,9 +760,11 @@ def register_walk_in(
     actor: StaffUser,
     *,
     override_reason: str = "",
+    locale: str = "en",
     now: datetime | None = None,
 ) -> Registration:
-    """Seat and check in someone who arrives at the desk unregistered.
+    """Seat and check in someone who arrives at the desk unregistered; `locale` is the
+    language of their e-mails and documents.
 
     Subject to the cap: when it is full, only an explicit override with a reason seats
     them, and the override is logged. Without an override nothing is saved (SeatsFull).
@@ -777,7 +779,7 @@ def register_walk_in(
         taken = lock.onsite_taken
         if taken >= event.onsite_capacity and not override_reason:
             raise SeatsFull(taken, event.onsite_capacity)
-        registration = _new_registration(details, now, locale="en", channel=Channel.DESK)
+        registration = _new_registration(details, now, locale=locale, channel=Channel.DESK)
         allocate(lock, registration, Attendance.ONSITE, override=bool(override_reason), now=now)
         registration.checked_in_at = now
         registration.checked_in_by_id = actor.id

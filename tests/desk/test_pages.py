@@ -267,6 +267,24 @@ def test_expected_list_with_its_count_search_and_check_in(
     assert response.headers["Location"].endswith(f"/staff/desk/{event.id}/expected?q=zoran")
 
 
+def test_a_walk_in_gets_their_e_mails_in_the_language_the_desk_chooses(app, desk, session, make_event):
+    app.config["LANGUAGES"] = ["en", "sr_Latn", "mk"]
+    event = make_event(onsite_capacity=3)
+    form = desk.get(f"/staff/desk/{event.id}/walk-in", headers={"Accept-Language": "mk"}).get_data(
+        as_text=True
+    )
+    assert '<option selected value="mk">Македонски</option>' in form  # the desk's own language first
+    data = {
+        "full_name": "Ана Петровска",
+        "email": "ana@example.org",
+        "consent_data": "y",
+        "locale": "sr_Latn",
+    }
+    assert desk.post(f"/staff/desk/{event.id}/walk-in", data=data).status_code == 302
+    walk_in = session.scalars(select(Registration).where(Registration.email == "ana@example.org")).one()
+    assert walk_in.locale == "sr_Latn"
+
+
 def test_walk_in_form(desk, session, make_event, make_registration):
     event = make_event(onsite_capacity=1)
     page = text_of(desk.get(f"/staff/desk/{event.id}/walk-in"))
