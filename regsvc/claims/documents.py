@@ -137,13 +137,22 @@ def embedded_receipts(entry: ClaimEntry, storage: Storage) -> list[EmbeddedFile]
     return files
 
 
-def claim_pdf(session: Session, claim: Claim, storage: Storage, *, archival: bool = False) -> bytes:
-    """The claim with its receipts as one PDF; `archival`: PDF/A-3b with the receipt files attached."""
-    return claims_pdf(session, [claim], storage, archival=archival)
+def claim_pdf(
+    session: Session, claim: Claim, storage: Storage, *, archival: bool = False, locale: str | None = None
+) -> bytes:
+    """The claim with its receipts as one PDF; `archival`: PDF/A-3b with the receipt files
+    attached; `locale`: its language (otherwise the page's)."""
+    return claims_pdf(session, [claim], storage, archival=archival, locale=locale)
 
 
 def claims_pdf(
-    session: Session, claims: list[Claim], storage: Storage, *, archival: bool = False, batch=None
+    session: Session,
+    claims: list[Claim],
+    storage: Storage,
+    *,
+    archival: bool = False,
+    batch=None,
+    locale: str | None = None,
 ) -> bytes:
     """Claims in one PDF, each starting on a new page; with `batch` (a PaymentBatch), after a
     cover page listing them: the batch's dossier for the donor's audit."""
@@ -156,7 +165,7 @@ def claims_pdf(
         )
         for claim in claims
     ]
-    with document_locale():
+    with document_locale(locale):
         html = render_template(
             "pdf/claims.html", entries=entries, batch=batch, archival=archival, printed_at=utcnow()
         )

@@ -309,7 +309,8 @@ def second_approval_thresholds(entries: list[str]) -> dict[str, int]:
         if len(currency) != 3 or not currency.isalpha() or not amount.strip():
             raise ValueError(f"{entry!r}: write a currency code and an amount, like 'RSD 20000'")
         try:
-            thresholds[currency.upper()] = to_minor_units(amount, currency.upper())
+            # A setting, written the same way whatever the language of the page that reads it.
+            thresholds[currency.upper()] = to_minor_units(amount, currency.upper(), "en")
         except AmountError as error:
             raise ValueError(f"{entry!r}: {error}") from None
     return thresholds

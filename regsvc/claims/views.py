@@ -235,7 +235,8 @@ def claim_document(token: str):
     registration, claim = _claim(token)
     if claim is None or not claim.receipts:
         abort(404)
-    data = claim_pdf(get_session(), claim, current_storage())
+    # In the participant's language, whichever the page was read in: the claim they sign.
+    data = claim_pdf(get_session(), claim, current_storage(), locale=registration.locale)
     return download(data, "application/pdf", f"travel-claim-{claim.id}.pdf", inline=True)
 
 

@@ -33,7 +33,7 @@ def _kept_notice(erasure: Erasure, registration: Registration) -> str | None:
         "Your claim of %(amount)s must be kept for the donor's audit until %(date)s; "
         "everything else is erased.",
         amount=format_money(erasure.kept_amount, erasure.claim.currency),
-        date=event_datetime(erasure.kept_until, registration.event, "d MMMM y"),
+        date=event_datetime(erasure.kept_until, registration.event, "day"),
     )
 
 

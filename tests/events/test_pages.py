@@ -88,3 +88,10 @@ def test_pages_carry_security_headers(client):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_the_deadline_is_shown_with_its_time_zone(client, make_event):
+    event = make_event()
+    page = client.get(f"/e/{event.slug}/").get_data(as_text=True)
+    closes = event.registration_closes_at.astimezone(event.zone).strftime("%H:%M")
+    assert f"{closes} (Europe/Belgrade)." in page
