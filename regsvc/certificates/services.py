@@ -67,10 +67,10 @@ def entitled_count(session: Session, event: Event) -> int:
     return session.scalar(select(func.count()).select_from(Registration).where(_entitled(event))) or 0
 
 
-def entitled_registrations(session: Session, event: Event) -> list[Registration]:
-    """Everyone entitled to a certificate for the event, by surname."""
+def entitled_registrations(session: Session, event: Event, locale: str = "en") -> list[Registration]:
+    """Everyone entitled to a certificate for the event, by surname in the alphabet of `locale`."""
     people = session.scalars(select(Registration).where(_entitled(event))).all()
-    return sorted(people, key=lambda person: name_sort_key(person.full_name))
+    return sorted(people, key=lambda person: name_sort_key(person.full_name, locale))
 
 
 def on_site(registration: Registration) -> bool:

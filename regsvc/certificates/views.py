@@ -2,6 +2,7 @@
 and all of an event's for the organiser (/staff/events/<id>/certificates.pdf[?part=N])."""
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 
 from regsvc.certificates.services import (
     Refusal,
@@ -49,7 +50,7 @@ def all_certificates(event_id: int):
     event = get_or_404(Event, event_id)
     if utcnow() < event.ends_at:
         return _unavailable(event, Refusal.NOT_OVER, staff=True)
-    people = entitled_registrations(get_session(), event)
+    people = entitled_registrations(get_session(), event, str(get_locale()))
     if not people:
         return _unavailable(event, Refusal.NOT_ENTITLED, staff=True)
     # A large event's come in parts (?part=2, …), each ready within a request's time.

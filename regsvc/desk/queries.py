@@ -97,16 +97,19 @@ def expected_count(session: Session, event_id: int) -> int:
     return session.scalar(select(func.count()).select_from(Registration).where(*_expected(event_id))) or 0
 
 
-def expected(session: Session, event_id: int, query: str = "", page: int = 1) -> Page[Registration]:
-    """Who is expected on-site and not here yet, by surname, one page at a time; `query`
-    narrows the list as the desk's search does."""
+def expected(
+    session: Session, event_id: int, query: str = "", page: int = 1, locale: str = "en"
+) -> Page[Registration]:
+    """Who is expected on-site and not here yet, by surname in the alphabet of `locale`, one
+    page at a time; `query` narrows the list as the desk's search does."""
     conditions = list(_expected(event_id))
     if query.strip():
         conditions.append(_matching(query))
     # A surname is the name's last word, which neither database can sort by: the names
     # alone are read and sorted as the sign-in sheet sorts them, then one page is loaded.
     names = session.execute(select(Registration.id, Registration.full_name).where(*conditions)).all()
-    ordered = [row.id for row in sorted(names, key=lambda row: (name_sort_key(row.full_name), row.id))]
+    by_surname = sorted(names, key=lambda row: (name_sort_key(row.full_name, locale), row.id))
+    ordered = [row.id for row in by_surname]
     pages = page_count(len(ordered), EXPECTED_PAGE_SIZE)
     number = min(max(page, 1), pages)
     shown = ordered[(number - 1) * EXPECTED_PAGE_SIZE : number * EXPECTED_PAGE_SIZE]

@@ -104,7 +104,7 @@ def _expected_context(event: Event) -> dict:
     query = request.args.get("q", "")
     page = request.args.get("page", 1, type=int)
     session = get_session()
-    people = expected(session, event.id, query, page)
+    people = expected(session, event.id, query, page, str(get_locale()))
     return dict(
         event=event,
         query=query,
