@@ -133,9 +133,11 @@ class Config:
     # comma-separated ("*": any).
     SERVE_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
 
-    # Languages offered, comma-separated; pages and PDFs follow the browser's Accept-Language.
-    # Each needs its catalogue in regsvc/translations (see CONTRIBUTING.md).
-    LANGUAGES = ["en"]
+    # Languages offered, comma-separated: English, Serbian in Latin and in Cyrillic script,
+    # Macedonian, Albanian. Pages follow the switcher, then the browser's Accept-Language; staff
+    # pages the account's choice; e-mails and documents the registration's language. Each needs
+    # its catalogue in regsvc/translations (see CONTRIBUTING.md).
+    LANGUAGES = ["en", "sr_Latn", "sr_Cyrl", "mk", "sq"]
     # The language of pages when the browser asks for none of LANGUAGES, and of what is
     # written outside a request for no participant (staff e-mails, commands).
     BABEL_DEFAULT_LOCALE = "en"

@@ -7,12 +7,6 @@ from regsvc.translation import LANGUAGE_NAMES
 LOCALES = list(LANGUAGE_NAMES)
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "translations_complete: fails until every catalogue translates every message"
-    )
-
-
 @pytest.fixture
 def app_settings(app_settings):
     app_settings["LANGUAGES"] = LOCALES
