@@ -49,7 +49,7 @@ def test_the_change_is_sent_again_after_signing_in(
     page.goto(f"{live_server}/staff/events/{event.id}/edit")
     sign_in(page)  # the page asked for is where signing in leads
     expect(page.get_by_role("heading", name="Edit event")).to_be_visible()
-    page.get_by_label("Title").fill("Regional Forum on Civic Space")
+    page.get_by_label("Title", exact=True).fill("Regional Forum on Civic Space")
     page.get_by_label("Venue", exact=True).fill("Hotel Slavija")
 
     thirteen_hours_pass(monkeypatch)
@@ -86,7 +86,7 @@ def test_with_a_two_step_code_they_are_back_on_the_edit_page(
     sign_in(page)
     page.get_by_label("6-digit code").fill(totp.now())
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Title").fill("Regional Forum on Civic Space")
+    page.get_by_label("Title", exact=True).fill("Regional Forum on Civic Space")
 
     thirteen_hours_pass(monkeypatch)
     page.get_by_role("button", name="Save event").click()
@@ -96,5 +96,5 @@ def test_with_a_two_step_code_they_are_back_on_the_edit_page(
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Go back to the page without sending it").click()
     expect(page.get_by_role("heading", name="Edit event")).to_be_visible()
-    expect(page.get_by_label("Title")).to_have_value("Forum on Civic Space")  # nothing was sent
+    expect(page.get_by_label("Title", exact=True)).to_have_value("Forum on Civic Space")  # nothing was sent
     screenshot(page, "42-console-back-on-the-edit-page")

@@ -43,7 +43,7 @@ def test_the_organiser_writes_to_the_online_participants_and_everyone_is_reminde
     page.get_by_role("button", name="Sign in").click()
 
     page.get_by_label("Online (2)").check()
-    page.get_by_label("Subject").fill("The stream link")
+    page.get_by_label("Subject", exact=True).fill("The stream link")
     page.get_by_label("Message", exact=True).fill("The stream opens at 11:15. Questions go in the chat.")
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_text("This message goes to 2 participants")).to_be_visible()
