@@ -21,7 +21,7 @@ class LogFilterForm(Form):
     actor = SelectField(_l("Who"), default="")
     kind = SelectField(_l("What"), default="")
     since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
 
     LEFT_OUT = {
         "event": _l("There is no such event: entries of every event are shown."),
