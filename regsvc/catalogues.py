@@ -67,6 +67,7 @@ _KEPT = re.compile(
             r"\b[\w-]+(?:\.[\w-]+)*\.(?:org|com|net|rs|mk|al|ba|me|eu|test)\b",  # domain names
             *(rf"\b{re.escape(brand)}\b" for brand in sorted(BRANDS, key=len, reverse=True)),
             r"\b[A-Z][A-Z0-9]{1,4}\b",  # codes: RSD, EUR, IBAN, QR, CSV, XLSX, SWIFT
+            r"(?<!\w)\.[a-z]{2,4}\b",  # file extensions: .ics, .csv, .pdf
             r"\b[\w-]*[QWXYqwxy][\w-]*",  # foreign words: Serbian is written without q, w, x, y
         ]
     )

@@ -46,6 +46,7 @@ def test_latin_letters_and_digraphs_become_cyrillic(latin, cyrillic):
             "Aegis, FreeOTP, Google Authenticator или Microsoft Authenticator",
         ),
         ("Wi-Fi i Excel", "Wi-Fi и Excel"),
+        ("Dodaj u moj kalendar (.ics), tabela .csv", "Додај у мој календар (.ics), табела .csv"),
     ],
 )
 def test_placeholders_addresses_markup_brands_and_codes_stay_as_they_are(latin, cyrillic):
