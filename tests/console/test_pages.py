@@ -140,7 +140,9 @@ def test_a_count_over_the_cap_is_marked_and_the_capacity_form_says_its_least(
     make_registration(event)
     register_walk_in(session, event.id, details("walk-in"), desk_user, override_reason="Panel speaker")
     overview = signed_in.get(f"/staff/events/{event.id}/").get_data(as_text=True)
-    assert '<div class="stat over-cap"><span class="value">2</span><span class="what">on-site of 1' in overview
+    assert (
+        '<div class="stat over-cap"><span class="value">2</span><span class="what">on-site of 1' in overview
+    )
     # Said in words too, not by colour alone.
     assert "1 seated over the cap" in " ".join(overview.split())
     assert "It cannot go below the 2 seats taken." in overview
