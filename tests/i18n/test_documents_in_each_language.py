@@ -29,7 +29,8 @@ def test_the_claim_pdf_is_in_the_readers_language(app, submitted, locale):  # no
     claim = submitted(full_name="Ана Петровска")
     with app.test_request_context("/", headers={"Accept-Language": BROWSER_TAGS[locale]}):
         refresh()  # the language of this request, not one the test's app context kept
-        data = claim_pdf(app.extensions["regsvc.db"].Session(), claim, current_storage())
+        with app.extensions["regsvc.db"].Session() as reader:
+            data = claim_pdf(reader, claim, current_storage())
     text = one_line(pdf_text(data)).casefold()  # headings are set in capitals
     for message in ("Travel refund claim", "Participant", "Receipts", "Total claimed", "History"):
         assert translation(locale, message).casefold() in text, message
