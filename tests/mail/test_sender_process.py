@@ -88,6 +88,7 @@ def test_a_signal_stops_the_sender_once_the_message_in_hand_is_sent(app, session
 def test_a_killed_sender_is_replaced_and_only_the_message_in_hand_goes_twice(app, session, mailbox, tmp_path):
     addresses = queue_messages(session, range(1, 41))
     unlock = threading.Event()
+    holders: list[threading.Thread] = []
 
     def lock_the_25th(n, message):
         # The worst moment to die: the server has accepted the 25th message, and the sender
@@ -95,7 +96,8 @@ def test_a_killed_sender_is_replaced_and_only_the_message_in_hand_goes_twice(app
         # database's write lock).
         if n == 25:
             locked = threading.Event()
-            threading.Thread(target=_hold_row, args=(app, recipient(25), locked, unlock)).start()
+            holders.append(threading.Thread(target=_hold_row, args=(app, recipient(25), locked, unlock)))
+            holders[-1].start()
             locked.wait(60)
 
     mailbox.before_accepting = lock_the_25th
@@ -107,6 +109,8 @@ def test_a_killed_sender_is_replaced_and_only_the_message_in_hand_goes_twice(app
         first.wait()
     finally:
         unlock.set()
+        for holder in holders:
+            holder.join(60)  # its transaction over, the test may write
 
     assert count_by_status(session) == {MailStatus.SENT: 24, MailStatus.SENDING: 16}
     held_until = session.scalars(
@@ -114,6 +118,7 @@ def test_a_killed_sender_is_replaced_and_only_the_message_in_hand_goes_twice(app
     ).all()
     # What the dead sender held goes out again within a minute…
     assert max(held_until) <= utcnow() + LEASE
+    session.commit()  # a new transaction for the write below (SQLite refuses to upgrade an old read)
     # …a minute which the test does not wait for.
     session.execute(
         update(OutboxMessage)
