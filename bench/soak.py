@@ -92,6 +92,7 @@ from urllib.parse import urlencode, urlsplit
 import psycopg
 import pyotp
 from aiosmtpd.controller import Controller
+from common import clean_environment, free_port, read_response
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,7 +171,7 @@ def http_request(port: int, method: str, path: str, headers: list[str], body: by
     try:
         with socket.create_connection((HOST, port), timeout=REQUEST_TIMEOUT) as sock:
             sock.sendall(raw)
-            status, response_headers, response_body = _read_response(sock)
+            status, response_headers, response_body = read_response(sock)
     except ConnectionRefusedError:
         return Response(0, {}, b"", started, time.monotonic(), "refused")
     except TimeoutError:
@@ -179,32 +180,6 @@ def http_request(port: int, method: str, path: str, headers: list[str], body: by
         # Reset, or closed before the whole answer came: the worker died.
         return Response(0, {}, b"", started, time.monotonic(), "reset")
     return Response(status, response_headers, response_body, started, time.monotonic())
-
-
-def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ValueError("connection closed before the end of the headers")
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    status = int(status_line.split(" ", 2)[1])
-    headers: dict[str, str] = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        name = name.strip().lower()
-        headers[name] = f"{headers[name]}\n{value.strip()}" if name in headers else value.strip()
-    length = int(headers["content-length"]) if "content-length" in headers else None
-    while length is None or len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    if length is not None and len(body) < length:
-        raise ValueError("connection closed before the end of the body")
-    return status, headers, body
 
 
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, str, bytes]]) -> tuple[str, bytes]:
@@ -417,12 +392,6 @@ class MailSink:
 
 
 # --- PostgreSQL, the web server and the mail sender --------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class Cluster:
@@ -872,13 +841,6 @@ class Client:
 
 
 # --- the run ------------------------------------------------------------------------------
-
-
-def clean_environment(**settings: str) -> dict[str, str]:
-    """This process's environment without any REGSVC_* of the caller, plus the given settings."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("REGSVC_")}
-    env.update({f"REGSVC_{name}": value for name, value in settings.items()})
-    return env
 
 
 def clock(seconds: float) -> str:
